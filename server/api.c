@@ -1,0 +1,164 @@
+/* api.c — shared handler helpers (see api.h). */
+#include "api.h"
+
+#include "arena.h"
+#include "request.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Digits only, 1-18 of them, no leading zero: fits a bigint. */
+static int api_is_id(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && n <= 18 && s[n] == '\0' && s[0] != '0';
+}
+
+const char *api_id_param(struct request *req, const char *name)
+{
+	const char *value = request_param(req, name);
+
+	if (value == NULL || !api_is_id(value)) {
+		problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
+		return NULL;
+	}
+	return value;
+}
+
+int api_page_read(struct request *req, struct api_page *page)
+{
+	const char *limit = request_query(req, "limit");
+	const char *cursor = request_query(req, "cursor");
+	unsigned char raw[24];
+	size_t raw_len;
+	char message[96];
+	long value = API_PAGE_DEFAULT;
+	char *end;
+
+	if (limit != NULL) {
+		value = strtol(limit, &end, 10);
+		if (limit[0] == '\0' || *end != '\0' || value < 1 || value > API_PAGE_MAX) {
+			(void)snprintf(message, sizeof(message),
+			               "应为 1 到 %d 的整数 / must be an integer from 1 to %d",
+			               API_PAGE_MAX, API_PAGE_MAX);
+			return problem_field(&req->problem, "limit", "range", message);
+		}
+	}
+	page->limit_value = (int)value;
+	(void)snprintf(page->limit, sizeof(page->limit), "%ld", value);
+	(void)snprintf(page->after_id, sizeof(page->after_id), "0");
+	if (cursor != NULL) {
+		/* The cursor is base64url of "i:<id>": opaque to clients, so its
+		 * form may change without breaking them. */
+		if (sodium_base642bin(raw, sizeof(raw) - 1, cursor, strlen(cursor), NULL, &raw_len,
+		                      NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+		    raw_len < 3 || raw[0] != 'i' || raw[1] != ':')
+			return problem_field(&req->problem, "cursor", "invalid",
+			                     "分页游标无效 / invalid cursor");
+		raw[raw_len] = '\0';
+		if (!api_is_id((const char *)raw + 2))
+			return problem_field(&req->problem, "cursor", "invalid",
+			                     "分页游标无效 / invalid cursor");
+		(void)snprintf(page->after_id, sizeof(page->after_id), "%s", (const char *)raw + 2);
+	}
+	return 0;
+}
+
+json_t *api_page_reply(json_t *items, const struct api_page *page)
+{
+	json_t *last, *reply;
+	char raw[32], cursor[64];
+	int n;
+
+	if (items == NULL)
+		return NULL;
+	reply = json_pack("{s:o, s:n}", "items", items, "next_cursor");
+	if (reply == NULL)
+		return NULL;
+	if ((int)json_array_size(items) < page->limit_value)
+		return reply;
+	last = json_object_get(json_array_get(items, json_array_size(items) - 1), "id");
+	if (!json_is_integer(last))
+		return reply;
+	n = snprintf(raw, sizeof(raw), "i:%lld", (long long)json_integer_value(last));
+	(void)sodium_bin2base64(cursor, sizeof(cursor), (const unsigned char *)raw, (size_t)n,
+	                        sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	(void)json_object_set_new(reply, "next_cursor", json_string(cursor));
+	return reply;
+}
+
+int api_if_match(struct request *req, const char **version)
+{
+	const char *header = request_header(req, "If-Match");
+	size_t n;
+
+	*version = NULL;
+	if (header == NULL)
+		return problem_set(&req->problem, PROBLEM_PRECONDITION_REQUIRED,
+		                   "send If-Match with the ETag you read, so that nobody's change "
+		                   "is overwritten unseen");
+	if (strcmp(header, "*") == 0)
+		return 0;
+	if (strncmp(header, "W/", 2) == 0)
+		header += 2;
+	n = strlen(header);
+	if (n < 3 || n > 12 || header[0] != '"' || header[n - 1] != '"' ||
+	    strspn(header + 1, "0123456789") != n - 2)
+		return problem_set(&req->problem, PROBLEM_PRECONDITION,
+		                   "If-Match does not name a version of this resource");
+	*version = arena_strndup(req->arena, header + 1, n - 2);
+	return *version != NULL ? 0 : problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+}
+
+void api_set_etag(struct request *req, const json_t *doc)
+{
+	char etag[32];
+	json_t *version = json_object_get(doc, "version");
+
+	if (!json_is_integer(version))
+		return;
+	(void)snprintf(etag, sizeof(etag), "\"%lld\"", (long long)json_integer_value(version));
+	(void)request_add_header(req, "ETag", etag);
+}
+
+int api_today(void)
+{
+	time_t now = time(NULL) + 8 * 3600; /* China Standard Time, no DST */
+	struct tm tm;
+
+	(void)gmtime_r(&now, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+const char *api_query_choice(struct request *req, const char *name, const char *const *choices,
+                             int *bad)
+{
+	const char *value = request_query(req, name);
+	int i;
+
+	if (value == NULL)
+		return NULL;
+	for (i = 0; choices[i] != NULL; i++)
+		if (strcmp(choices[i], value) == 0)
+			return choices[i];
+	*bad = 1;
+	problem_field(&req->problem, name, "choice", "取值无效 / not an allowed value");
+	return NULL;
+}
+
+const char *api_query_id(struct request *req, const char *name, int *bad)
+{
+	const char *value = request_query(req, name);
+
+	if (value == NULL)
+		return NULL;
+	if (api_is_id(value))
+		return value;
+	*bad = 1;
+	problem_field(&req->problem, name, "id", "应为编号 / must be an id");
+	return NULL;
+}

@@ -1,0 +1,82 @@
+/* api_meta.c — /healthz, /readyz and /api/v1/openapi.json. */
+#include "api_meta.h"
+
+#include "db.h"
+#include "request.h"
+#include "routes.h"
+
+#include <string.h>
+
+int api_meta_healthz(struct request *req)
+{
+	return request_reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+int api_meta_readyz(struct request *req)
+{
+	if (db_ping(&req->problem) != 0)
+		return -1;
+	return request_reply_json(req, 200,
+	                          json_pack("{s:s, s:s}", "status", "ready", "database", "ok"));
+}
+
+static const char *api_meta_method_name(unsigned method)
+{
+	switch (method) {
+	case HTTP_GET:
+		return "get";
+	case HTTP_POST:
+		return "post";
+	case HTTP_PUT:
+		return "put";
+	case HTTP_PATCH:
+		return "patch";
+	case HTTP_DELETE:
+		return "delete";
+	default:
+		return "options";
+	}
+}
+
+static json_t *api_meta_roles(unsigned roles)
+{
+	static const struct {
+		unsigned role;
+		const char *name;
+	} names[] = {{ROLE_PUBLIC, "public"},
+	             {ROLE_ADMIN, "admin"},
+	             {ROLE_HR, "hr"},
+	             {ROLE_AUDITOR, "auditor"},
+	             {ROLE_OFFICER, "officer"}};
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; list != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+		if (roles & names[i].role)
+			(void)json_array_append_new(list, json_string(names[i].name));
+	return list;
+}
+
+/* The paths of the OpenAPI 3.1 document, one operation per route-table row. */
+int api_meta_openapi(struct request *req)
+{
+	json_t *paths = json_object(), *doc;
+	size_t i;
+
+	for (i = 0; paths != NULL && i < routes_count; i++) {
+		const struct route *r = &routes_table[i];
+		json_t *item = json_object_get(paths, r->pattern);
+
+		if (item == NULL) {
+			item = json_object();
+			(void)json_object_set_new(paths, r->pattern, item);
+		}
+		(void)json_object_set_new(item, api_meta_method_name(r->method),
+		                          json_pack("{s:s, s:o, s:b}", "summary", r->summary,
+		                                    "x-roles", api_meta_roles(r->roles),
+		                                    "x-json-body", r->body == ROUTE_BODY_JSON));
+	}
+	doc = json_pack("{s:s, s:{s:s, s:s}, s:o}", "openapi", "3.1.0", "info", "title",
+	                "tcard API", "version", TCARD_VERSION, "paths", paths);
+	return request_reply_json(req, 200, doc);
+}

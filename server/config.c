@@ -1,0 +1,235 @@
+/* config.c — command-line parsing for tcardd (see config.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TCARD_SCHEMA_DIR
+#define TCARD_SCHEMA_DIR "schema"
+#endif
+#ifndef TCARD_WEB_ROOT
+#define TCARD_WEB_ROOT "web"
+#endif
+
+enum {
+	OPT_DB_OWNER = 1000,
+	OPT_SCHEMA_DIR,
+	OPT_MAX_CONNECTIONS,
+	OPT_MAX_PER_ADDRESS,
+	OPT_IDLE_TIMEOUT,
+	OPT_CONNECTION_MEMORY,
+	OPT_MAX_BODY,
+	OPT_DEMO,
+	OPT_NO_DEMO,
+};
+
+static const struct option config_options[] = {
+        {"listen", required_argument, NULL, 'l'},
+        {"db", required_argument, NULL, 'd'},
+        {"db-owner", required_argument, NULL, OPT_DB_OWNER},
+        {"data-dir", required_argument, NULL, 'D'},
+        {"web-root", required_argument, NULL, 'w'},
+        {"schema-dir", required_argument, NULL, OPT_SCHEMA_DIR},
+        {"workers", required_argument, NULL, 'j'},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+        {"max-per-address", required_argument, NULL, OPT_MAX_PER_ADDRESS},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+        {"connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY},
+        {"max-body", required_argument, NULL, OPT_MAX_BODY},
+        {"demo", no_argument, NULL, OPT_DEMO},
+        {"no-demo", no_argument, NULL, OPT_NO_DEMO},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+};
+
+void config_usage(FILE *out)
+{
+	(void)fputs(
+	        "Usage: tcardd [OPTION]...\n"
+	        "Serve the tcard training-registration-card API and web UI.\n"
+	        "\n"
+	        "  -l, --listen=HOST:PORT      address to listen on (default 127.0.0.1:8080)\n"
+	        "  -d, --db=CONNINFO           PostgreSQL connection string or URL for the app\n"
+	        "                              role (also TCARD_DB); default: an embedded\n"
+	        "                              cluster under DATA_DIR/pg, started and stopped\n"
+	        "                              by tcardd\n"
+	        "      --db-owner=CONNINFO     connection for migrations (default: as --db)\n"
+	        "  -D, --data-dir=DIR          embedded database and keys (default ./var)\n"
+	        "  -w, --web-root=DIR          static files of the web UI\n"
+	        "      --schema-dir=DIR        SQL migrations\n"
+	        "  -j, --workers=N             worker threads = database connections (default 4)\n"
+	        "      --max-connections=N     open HTTP connections in all (default 2000)\n"
+	        "      --max-per-address=N     per client address, 0 = unlimited (default:\n"
+	        "                              unlimited on loopback, else 64)\n"
+	        "      --idle-timeout=SECONDS  close idle connections after this (default 15)\n"
+	        "      --connection-memory=N   bytes of buffer per connection (default 64K)\n"
+	        "      --max-body=N            largest JSON request body (default 1M)\n"
+	        "      --demo                  load the demo city now (into an empty database)\n"
+	        "      --no-demo               do not load it on the first embedded start\n"
+	        "  -v, --verbose               log debug events\n"
+	        "  -h, --help                  show this help and exit\n"
+	        "  -V, --version               show the version and exit\n"
+	        "\n"
+	        "Sizes take a K or M suffix (1024-based). Exit status: 0 after a clean\n"
+	        "shutdown (SIGINT/SIGTERM), 1 on a start-up failure, 64 on bad usage.\n",
+	        out);
+}
+
+/* Parses a decimal count in [min, max]. */
+static int config_number(const char *text, unsigned long min, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long value;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	value = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || value < min || value > max)
+		return -1;
+	*out = value;
+	return 0;
+}
+
+/* Parses a byte size with an optional K or M suffix, in [min, max]. */
+static int config_size(const char *text, size_t min, size_t max, size_t *out)
+{
+	char *end;
+	unsigned long long value;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end == 'K' || *end == 'k') {
+		value *= 1024ULL;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		value *= 1024ULL * 1024ULL;
+		end++;
+	}
+	if (*end != '\0' || value < min || value > max)
+		return -1;
+	*out = (size_t)value;
+	return 0;
+}
+
+int config_parse(struct config *c, int argc, char **argv, struct err *err)
+{
+	unsigned long number;
+	int opt;
+
+	memset(c, 0, sizeof(*c));
+	c->action = CONFIG_RUN;
+	c->listen = "127.0.0.1:8080";
+	c->db = getenv("TCARD_DB");
+	if (c->db != NULL && c->db[0] == '\0')
+		c->db = NULL;
+	c->data_dir = "./var";
+	c->web_root = TCARD_WEB_ROOT;
+	c->schema_dir = TCARD_SCHEMA_DIR;
+	c->workers = 4;
+	c->connection_limit = 2000;
+	c->per_address_limit = -1;
+	c->idle_timeout = 15;
+	c->connection_memory = 64 * 1024;
+	c->json_body_max = 1024 * 1024;
+	c->demo = DEMO_AUTO;
+
+	optind = 0; /* GNU: full re-initialisation, so the parser can run twice */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":l:d:D:w:j:vhV", config_options, NULL)) != -1) {
+		switch (opt) {
+		case 'l':
+			c->listen = optarg;
+			break;
+		case 'd':
+			c->db = optarg;
+			break;
+		case OPT_DB_OWNER:
+			c->db_owner = optarg;
+			break;
+		case 'D':
+			c->data_dir = optarg;
+			break;
+		case 'w':
+			c->web_root = optarg;
+			break;
+		case OPT_SCHEMA_DIR:
+			c->schema_dir = optarg;
+			break;
+		case 'j':
+			if (config_number(optarg, 1, 256, &number) != 0)
+				return err_set(err,
+				               "--workers must be a number from 1 to 256, not "
+				               "\"%s\"",
+				               optarg);
+			c->workers = (unsigned)number;
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (config_number(optarg, 1, 1000000, &number) != 0)
+				return err_set(err,
+				               "--max-connections must be a number from 1 to "
+				               "1000000, not \"%s\"",
+				               optarg);
+			c->connection_limit = (unsigned)number;
+			break;
+		case OPT_MAX_PER_ADDRESS:
+			if (config_number(optarg, 0, 1000000, &number) != 0)
+				return err_set(err,
+				               "--max-per-address must be a number from 0 to "
+				               "1000000, not \"%s\"",
+				               optarg);
+			c->per_address_limit = (int)number;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (config_number(optarg, 1, 3600, &number) != 0)
+				return err_set(err,
+				               "--idle-timeout must be 1 to 3600 seconds, not "
+				               "\"%s\"",
+				               optarg);
+			c->idle_timeout = (unsigned)number;
+			break;
+		case OPT_CONNECTION_MEMORY:
+			if (config_size(optarg, 8 * 1024, 16 * 1024 * 1024, &c->connection_memory))
+				return err_set(err,
+				               "--connection-memory must be 8K to 16M, not "
+				               "\"%s\"",
+				               optarg);
+			break;
+		case OPT_MAX_BODY:
+			if (config_size(optarg, 1024, 64 * 1024 * 1024, &c->json_body_max) != 0)
+				return err_set(err, "--max-body must be 1K to 64M, not \"%s\"",
+				               optarg);
+			break;
+		case OPT_DEMO:
+			c->demo = DEMO_NOW;
+			break;
+		case OPT_NO_DEMO:
+			c->demo = DEMO_NEVER;
+			break;
+		case 'v':
+			c->verbose = 1;
+			break;
+		case 'h':
+			c->action = CONFIG_HELP;
+			return 0;
+		case 'V':
+			c->action = CONFIG_VERSION;
+			return 0;
+		case ':':
+			return err_set(err, "option %s needs a value", argv[optind - 1]);
+		default:
+			return err_set(err, "unknown option %s", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return err_set(err, "unexpected argument \"%s\"", argv[optind]);
+	return 0;
+}

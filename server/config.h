@@ -1,0 +1,37 @@
+/* config.h — tcardd's flags and environment, parsed into one struct.
+ * Pure apart from reading the environment, so the parser is unit-tested. */
+#ifndef TCARD_CONFIG_H
+#define TCARD_CONFIG_H
+
+#include "err.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };
+enum config_demo { DEMO_AUTO, DEMO_NEVER, DEMO_NOW };
+
+struct config {
+	enum config_action action;
+	const char *listen;     /* HOST:PORT */
+	const char *db;         /* libpq conninfo or URL; NULL = the embedded default */
+	const char *db_owner;   /* conninfo for migrations; NULL = same as db */
+	const char *data_dir;   /* embedded cluster, keys */
+	const char *web_root;   /* static files of the web UI */
+	const char *schema_dir; /* migrations */
+	unsigned workers;
+	unsigned connection_limit;
+	int per_address_limit; /* -1 = automatic: unlimited on loopback, 64 otherwise */
+	unsigned idle_timeout;
+	size_t connection_memory;
+	size_t json_body_max;
+	enum config_demo demo;
+	int verbose;
+};
+
+/* Fills c from argv and the environment (TCARD_DB). Returns 0, or -1 with err
+ * naming the bad flag (main exits 64). */
+int config_parse(struct config *c, int argc, char **argv, struct err *err);
+void config_usage(FILE *out);
+
+#endif

@@ -1,0 +1,68 @@
+/* db.h — PostgreSQL access for handlers: one connection per worker thread,
+ * every statement prepared when the connection is made, one transaction per
+ * request carrying the principal's scope for row-level security, SQLSTATEs
+ * mapped to problems in one table, reconnection with back-off. */
+#ifndef TCARD_DB_H
+#define TCARD_DB_H
+
+#include "err.h"
+#include "problem.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct request;
+struct db;
+
+/* A constraint whose violation is the client's fault in a known field. */
+struct db_field_error {
+	const char *constraint; /* NULL ends a list */
+	const char *field;
+	const char *reason;
+	const char *message; /* Chinese / English */
+	enum problem_type type;
+};
+
+/* A prepared statement: name unique across the program, SQL with $n parameters only. */
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	const struct db_field_error *field_errors; /* optional, NULL-terminated */
+};
+
+struct db_stmt_table {
+	const struct db_stmt *stmts;
+	size_t count;
+};
+
+/* Remembers the connection string and the statements, connects once to
+ * prepare them all (a bad statement fails start-up here), and returns 0 or -1. */
+int db_setup(const char *conninfo, const struct db_stmt_table *const *tables, size_t table_count,
+             struct err *err);
+/* Closes every worker connection. Call after the HTTP server stopped. */
+void db_shutdown(void);
+
+enum db_mode { DB_READ, DB_WRITE };
+
+/* Starts the request's transaction on this thread's connection with the
+ * principal's scope, actor and request id set locally. 0, or -1 with
+ * req->problem set (503 when the database is unreachable). */
+int db_begin(struct request *req, enum db_mode mode);
+/* Runs a prepared statement; the result is freed with the request. NULL with
+ * req->problem set on failure. Parameters are text (NULL = SQL NULL). */
+PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
+                  const char *const *params);
+int db_commit(struct request *req);
+/* Rolls back an open transaction (no-op otherwise). */
+void db_end(struct db *db);
+/* 1 when the last failure was a serialization failure or deadlock worth retrying. */
+int db_retryable(const struct db *db);
+
+/* Parses a json/jsonb column; returns a new reference or NULL (SQL NULL or bad JSON). */
+json_t *db_json(const PGresult *res, int row, int col);
+
+/* Checks that the database answers (for /readyz): 0, or -1 with problem. */
+int db_ping(struct problem *problem);
+
+#endif

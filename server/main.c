@@ -1,0 +1,197 @@
+/* main.c — tcardd: flags, start-up (embedded database, keys, migrations,
+ * demo data, statements, HTTP), signals and an orderly shutdown. */
+#include "config.h"
+#include "db.h"
+#include "demo.h"
+#include "fs.h"
+#include "http.h"
+#include "log.h"
+#include "migrate.h"
+#include "pgembed.h"
+#include "pii.h"
+#include "routes.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#define EXIT_USAGE        64
+#define SHUTDOWN_GRACE_MS 10000
+
+/* Connection strings for the app role and the migration owner. */
+struct conninfos {
+	char app[8192];
+	char owner[8192];
+};
+
+static int start_database(const struct config *config, struct pgembed *pg, struct conninfos *ci,
+                          struct err *err)
+{
+	if (config->db != NULL) {
+		if (snprintf(ci->app, sizeof(ci->app), "%s", config->db) >= (int)sizeof(ci->app) ||
+		    snprintf(ci->owner, sizeof(ci->owner), "%s",
+		             config->db_owner != NULL ? config->db_owner : config->db) >=
+		            (int)sizeof(ci->owner))
+			return err_set(err, "the connection string is too long");
+		return 0;
+	}
+	log_event(LOG_INFO, "embedded_database_starting", "data_dir=%s", config->data_dir);
+	if (pgembed_start(pg, config->data_dir, err) != 0)
+		return -1;
+	if (pgembed_conninfo(pg, "tcard_app", ci->app, sizeof(ci->app)) != 0 ||
+	    pgembed_conninfo(pg, "tcard_owner", ci->owner, sizeof(ci->owner)) != 0)
+		return err_set(err, "the embedded database path is too long");
+	log_event(LOG_INFO, "embedded_database_ready", "socket_dir=%s created=%d", pg->socket_dir,
+	          pg->created);
+	return 0;
+}
+
+static int open_keys(const struct config *config, struct err *err)
+{
+	char dir[4096], path[4200];
+
+	if (snprintf(dir, sizeof(dir), "%s/keys", config->data_dir) >= (int)sizeof(dir))
+		return err_set(err, "the data directory path is too long");
+	if (fs_mkdirs(config->data_dir, 0755, err) != 0)
+		return -1;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return err_set(err, "cannot create %s: %s", dir, strerror(errno));
+	(void)snprintf(path, sizeof(path), "%s/pii.key", dir);
+	return pii_init(path, err);
+}
+
+/* Applies migrations, then loads the demo city when asked to. */
+static int prepare_schema(const struct config *config, const struct conninfos *ci, int created,
+                          struct err *err)
+{
+	PGconn *conn = PQconnectdb(ci->owner);
+	int applied, rc = -1, demo;
+
+	if (PQstatus(conn) != CONNECTION_OK) {
+		err_set(err, "cannot connect for migrations: %s", PQerrorMessage(conn));
+		goto done;
+	}
+	applied = migrate_apply(conn, config->schema_dir, err);
+	if (applied < 0)
+		goto done;
+	log_event(LOG_INFO, "schema_ready", "migrations_applied=%d", applied);
+	demo = config->demo == DEMO_NOW || (config->demo == DEMO_AUTO && created);
+	if (demo) {
+		PQfinish(conn);
+		conn = PQconnectdb(ci->app);
+		if (PQstatus(conn) != CONNECTION_OK) {
+			err_set(err, "cannot connect to load demo data: %s", PQerrorMessage(conn));
+			goto done;
+		}
+		demo = demo_load(conn, err);
+		if (demo < 0)
+			goto done;
+		log_event(LOG_INFO, "demo_data", "officers_loaded=%d", demo);
+	}
+	rc = 0;
+done:
+	PQfinish(conn);
+	return rc;
+}
+
+/* Lets the process hold as many connections as it was configured for. */
+static void raise_file_limit(unsigned connections)
+{
+	struct rlimit limit;
+	rlim_t want = (rlim_t)connections + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= want)
+		return;
+	limit.rlim_cur = want < limit.rlim_max ? want : limit.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+int main(int argc, char **argv)
+{
+	struct config config;
+	struct err err = {{0}};
+	struct pgembed pg;
+	struct conninfos ci;
+	struct http_config http;
+	struct http_server *server = NULL;
+	sigset_t signals;
+	int sig, status = EXIT_FAILURE;
+	char quoted[600];
+
+	memset(&pg, 0, sizeof(pg));
+	if (config_parse(&config, argc, argv, &err) != 0 ||
+	    (config.action == CONFIG_RUN && http_check_listen(config.listen, &err) != 0)) {
+		(void)fprintf(stderr, "tcardd: %s\nTry 'tcardd --help' for more information.\n",
+		              err.message);
+		return EXIT_USAGE;
+	}
+	if (config.action == CONFIG_HELP) {
+		config_usage(stdout);
+		return 0;
+	}
+	if (config.action == CONFIG_VERSION) {
+		(void)printf("tcardd %s\n", TCARD_VERSION);
+		return 0;
+	}
+	log_set_level(config.verbose ? LOG_DEBUG : LOG_INFO);
+	if (sodium_init() < 0) {
+		log_event(LOG_ERROR, "startup_failed", "reason=\"libsodium cannot start\"");
+		return EXIT_FAILURE;
+	}
+	/* Block the stop signals in every thread; main waits for them below. */
+	(void)sigemptyset(&signals);
+	(void)sigaddset(&signals, SIGINT);
+	(void)sigaddset(&signals, SIGTERM);
+	(void)pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	(void)signal(SIGPIPE, SIG_IGN);
+	raise_file_limit(config.connection_limit);
+
+	if (open_keys(&config, &err) != 0 || start_database(&config, &pg, &ci, &err) != 0 ||
+	    prepare_schema(&config, &ci, pg.created, &err) != 0 ||
+	    db_setup(ci.app, routes_statements, routes_statement_tables, &err) != 0)
+		goto fail;
+
+	memset(&http, 0, sizeof(http));
+	http.listen = config.listen;
+	http.workers = config.workers;
+	http.connection_limit = config.connection_limit;
+	http.per_address_limit =
+	        config.per_address_limit >= 0 ? (unsigned)config.per_address_limit
+	        : strncmp(config.listen, "127.", 4) == 0 || strncmp(config.listen, "[::1]", 5) == 0
+	                ? 0
+	                : 64;
+	http.idle_timeout = config.idle_timeout;
+	http.connection_memory = config.connection_memory;
+	http.json_body_max = config.json_body_max;
+	http.routes = routes_table;
+	http.route_count = routes_count;
+	server = http_start(&http, &err);
+	if (server == NULL)
+		goto fail;
+	log_event(LOG_INFO, "listening", "url=http://%s port=%u workers=%u version=%s",
+	          config.listen, http_port(server), config.workers, TCARD_VERSION);
+
+	do {
+		if (sigwait(&signals, &sig) != 0)
+			sig = SIGTERM;
+	} while (sig != SIGINT && sig != SIGTERM);
+	log_event(LOG_INFO, "stopping", "signal=%s", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	status = EXIT_SUCCESS;
+	goto stop;
+fail:
+	log_event(LOG_ERROR, "startup_failed", "reason=%s",
+	          log_quote(quoted, sizeof(quoted), err.message));
+stop:
+	http_stop(server, SHUTDOWN_GRACE_MS);
+	db_shutdown();
+	pgembed_stop(&pg);
+	pii_release();
+	log_event(LOG_INFO, "stopped", "status=%d", status);
+	return status;
+}

@@ -1,0 +1,386 @@
+/* testlib.c — integration-test helpers (see testlib.h). */
+#include "testlib.h"
+
+#include "rules.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static unsigned test_free_port(void)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	unsigned port;
+
+	assert_true(fd >= 0);
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	port = ntohs(addr.sin_port);
+	(void)close(fd);
+	return port;
+}
+
+static pid_t test_spawn(const char *const *argv, const char *log_path)
+{
+	pid_t pid = fork();
+	int fd;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		if (fd >= 0) {
+			(void)dup2(fd, STDOUT_FILENO);
+			(void)dup2(fd, STDERR_FILENO);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int tcardd_run(const char *const *args, const char *log_path)
+{
+	const char *argv[32];
+	int status, n = 0;
+	pid_t pid;
+
+	argv[n++] = TCARDD_PATH;
+	while (args != NULL && *args != NULL && n < 31)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	pid = test_spawn(argv, log_path);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static size_t test_collect(char *data, size_t size, size_t n, void *cls)
+{
+	char **body = cls;
+	size_t old = *body != NULL ? strlen(*body) : 0;
+	char *grown = realloc(*body, old + size * n + 1);
+
+	if (grown == NULL)
+		return 0;
+	memcpy(grown + old, data, size * n);
+	grown[old + size * n] = '\0';
+	*body = grown;
+	return size * n;
+}
+
+static void test_copy_header(const char *line, size_t len, const char *name, char *out, size_t size)
+{
+	size_t nlen = strlen(name);
+
+	if (len <= nlen + 1 || strncasecmp(line, name, nlen) != 0 || line[nlen] != ':')
+		return;
+	line += nlen + 1;
+	len -= nlen + 1;
+	while (len > 0 && *line == ' ') {
+		line++;
+		len--;
+	}
+	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	(void)snprintf(out, size, "%.*s", (int)len, line);
+}
+
+static size_t test_header(char *line, size_t size, size_t n, void *cls)
+{
+	struct http_result *r = cls;
+	size_t len = size * n;
+
+	test_copy_header(line, len, "Content-Type", r->content_type, sizeof(r->content_type));
+	test_copy_header(line, len, "ETag", r->etag, sizeof(r->etag));
+	test_copy_header(line, len, "Location", r->location, sizeof(r->location));
+	test_copy_header(line, len, "X-Request-Id", r->request_id, sizeof(r->request_id));
+	test_copy_header(line, len, "Allow", r->allow, sizeof(r->allow));
+	return len;
+}
+
+void http_call(struct tcardd_proc *proc, struct http_result *out, const char *method,
+               const char *path, const char *const *headers, const char *body)
+{
+	CURL *curl = curl_easy_init();
+	struct curl_slist *list = NULL;
+	char url[1024];
+	int has_type = 0;
+	CURLcode rc;
+
+	memset(out, 0, sizeof(*out));
+	assert_non_null(curl);
+	(void)snprintf(url, sizeof(url), "%s%s", proc->base_url, path);
+	for (; headers != NULL && *headers != NULL; headers++) {
+		list = curl_slist_append(list, *headers);
+		if (strncasecmp(*headers, "Content-Type:", 13) == 0)
+			has_type = 1;
+	}
+	if (body != NULL && !has_type)
+		list = curl_slist_append(list, "Content-Type: application/json");
+	list = curl_slist_append(list, "Expect:");
+	(void)curl_easy_setopt(curl, CURLOPT_URL, url);
+	(void)curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		(void)curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	if (body != NULL) {
+		(void)curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		(void)curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	(void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, test_collect);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, &out->body);
+	(void)curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, test_header);
+	(void)curl_easy_setopt(curl, CURLOPT_HEADERDATA, out);
+	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+	rc = curl_easy_perform(curl);
+	if (rc != CURLE_OK)
+		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+	if (out->body != NULL && (strstr(out->content_type, "json") != NULL))
+		out->json = json_loads(out->body, 0, NULL);
+	curl_slist_free_all(list);
+	curl_easy_cleanup(curl);
+}
+
+void http_result_clear(struct http_result *r)
+{
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+void assert_problem(const struct http_result *r, long status, const char *field, const char *reason)
+{
+	json_t *errors, *e;
+	size_t i;
+	int found = 0;
+
+	if (r->status != status)
+		fail_msg("expected status %ld, got %ld: %s", status, r->status,
+		         r->body != NULL ? r->body : "");
+	assert_string_equal(r->content_type, "application/problem+json");
+	assert_non_null(r->json);
+	assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
+	assert_non_null(json_string_value(json_object_get(r->json, "type")));
+	assert_non_null(json_string_value(json_object_get(r->json, "title")));
+	assert_non_null(strstr(json_string_value(json_object_get(r->json, "type")), "urn:tcard:"));
+	if (field == NULL)
+		return;
+	errors = json_object_get(r->json, "errors");
+	json_array_foreach(errors, i, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0 &&
+		    (reason == NULL ||
+		     strcmp(json_string_value(json_object_get(e, "reason")), reason) == 0))
+			found = 1;
+	}
+	if (!found)
+		fail_msg("no field error %s/%s in %s", field, reason ? reason : "*", r->body);
+}
+
+void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *const *extra)
+{
+	const char *argv[40];
+	char listen[64];
+	struct http_result r;
+	int n = 0, attempt, status;
+
+	if (data_dir == NULL) {
+		memset(proc, 0, sizeof(*proc));
+		(void)snprintf(proc->data_dir, sizeof(proc->data_dir), "/tmp/tcard-test-XXXXXX");
+		assert_non_null(mkdtemp(proc->data_dir));
+		/* The embedded cluster runs as postgres when we are root: let it in. */
+		assert_int_equal(chmod(proc->data_dir, 0755), 0);
+	} else if (data_dir != proc->data_dir) {
+		(void)snprintf(proc->data_dir, sizeof(proc->data_dir), "%s", data_dir);
+	}
+	(void)snprintf(proc->log_path, sizeof(proc->log_path), "%s/tcardd.log", proc->data_dir);
+	proc->port = test_free_port();
+	(void)snprintf(listen, sizeof(listen), "127.0.0.1:%u", proc->port);
+	(void)snprintf(proc->base_url, sizeof(proc->base_url), "http://127.0.0.1:%u", proc->port);
+	argv[n++] = TCARDD_PATH;
+	argv[n++] = "--data-dir";
+	argv[n++] = proc->data_dir;
+	argv[n++] = "--listen";
+	argv[n++] = listen;
+	argv[n++] = "--workers";
+	argv[n++] = "2";
+	argv[n++] = "--no-demo"; /* a later --demo in extra wins */
+	while (extra != NULL && *extra != NULL && n < 39)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	proc->pid = test_spawn(argv, proc->log_path);
+	for (attempt = 0; attempt < 1200; attempt++) {
+		if (waitpid(proc->pid, &status, WNOHANG) == proc->pid)
+			fail_msg("tcardd exited during start-up (status %d); see %s", status,
+			         proc->log_path);
+		if (attempt > 0) {
+			CURL *curl = curl_easy_init();
+			char url[128];
+			long code = 0;
+
+			(void)snprintf(url, sizeof(url), "%s/readyz", proc->base_url);
+			(void)curl_easy_setopt(curl, CURLOPT_URL, url);
+			(void)curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+			(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 2L);
+			if (curl_easy_perform(curl) == CURLE_OK)
+				(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+			curl_easy_cleanup(curl);
+			if (code == 200) {
+				http_call(proc, &r, "GET", "/healthz", NULL, NULL);
+				assert_int_equal(r.status, 200);
+				http_result_clear(&r);
+				return;
+			}
+		}
+		(void)usleep(100000);
+	}
+	(void)kill(proc->pid, SIGKILL);
+	fail_msg("tcardd did not become ready in 120 s; see %s", proc->log_path);
+}
+
+int tcardd_stop(struct tcardd_proc *proc)
+{
+	int status;
+
+	if (proc->pid <= 0)
+		return 0;
+	assert_int_equal(kill(proc->pid, SIGTERM), 0);
+	assert_int_equal(waitpid(proc->pid, &status, 0), proc->pid);
+	proc->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int test_remove(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void tcardd_cleanup(struct tcardd_proc *proc)
+{
+	if (proc->pid > 0) {
+		(void)kill(proc->pid, SIGKILL);
+		(void)waitpid(proc->pid, NULL, 0);
+		proc->pid = 0;
+	}
+	if (proc->data_dir[0] != '\0' && getenv("TCARD_TEST_KEEP") == NULL)
+		(void)nftw(proc->data_dir, test_remove, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+int test_file_contains(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "rb");
+	char *text = NULL;
+	size_t len = 0;
+	int found;
+
+	if (f == NULL)
+		return 0;
+	(void)getdelim(&text, &len, '\0', f);
+	(void)fclose(f);
+	found = text != NULL && strstr(text, needle) != NULL;
+	free(text);
+	return found;
+}
+
+PGconn *test_db(struct tcardd_proc *proc)
+{
+	char conninfo[700];
+	PGconn *conn;
+
+	(void)snprintf(conninfo, sizeof(conninfo),
+	               "host=%s/pg/run port=5432 dbname=tcard user=postgres", proc->data_dir);
+	conn = PQconnectdb(conninfo);
+	if (PQstatus(conn) != CONNECTION_OK)
+		fail_msg("cannot connect to the test database: %s", PQerrorMessage(conn));
+	return conn;
+}
+
+long long test_db_count(PGconn *conn, const char *sql)
+{
+	PGresult *res = PQexec(conn, sql);
+	long long value;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+	value = atoll(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return value;
+}
+
+void test_national_id(unsigned n, char out[19])
+{
+	/* Region 441402, born 1980-01-01 + n % 7000 days, sequence from n. */
+	struct tm tm = {.tm_year = 80, .tm_mon = 0, .tm_mday = 1 + (int)(n % 7000), .tm_hour = 12};
+	time_t t = timegm(&tm);
+
+	char first17[48];
+
+	(void)gmtime_r(&t, &tm);
+	(void)snprintf(first17, sizeof(first17), "441402%04d%02d%02d%03u", tm.tm_year + 1900,
+	               tm.tm_mon + 1, tm.tm_mday, (n / 7000) % 1000);
+	(void)snprintf(out, 19, "%.17s%c", first17, rules_national_id_check_char(first17));
+}
+
+long long test_create_org(struct tcardd_proc *proc, const char *code, const char *name,
+                          const char *kind, long long parent_id)
+{
+	struct http_result r;
+	char body[512];
+	long long id;
+
+	if (parent_id > 0)
+		(void)snprintf(
+		        body, sizeof(body),
+		        "{\"code\":\"%s\",\"name\":\"%s\",\"kind\":\"%s\",\"parent_id\":%lld}",
+		        code, name, kind, parent_id);
+	else
+		(void)snprintf(body, sizeof(body),
+		               "{\"code\":\"%s\",\"name\":\"%s\",\"kind\":\"%s\"}", code, name,
+		               kind);
+	http_call(proc, &r, "POST", "/api/v1/orgs", NULL, body);
+	if (r.status != 201)
+		fail_msg("creating org %s: %ld %s", code, r.status, r.body);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	http_result_clear(&r);
+	return id;
+}
+
+long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *name,
+                              long long org_id)
+{
+	struct http_result r;
+	char body[512], national_id[19];
+	long long id;
+
+	test_national_id(n, national_id);
+	(void)snprintf(body, sizeof(body),
+	               "{\"national_id\":\"%s\",\"name\":\"%s\",\"org_id\":%lld,"
+	               "\"post\":\"执法队员\",\"hire_date\":\"2015-03-01\"}",
+	               national_id, name, org_id);
+	http_call(proc, &r, "POST", "/api/v1/officers", NULL, body);
+	if (r.status != 201)
+		fail_msg("creating officer %u: %ld %s", n, r.status, r.body);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	http_result_clear(&r);
+	return id;
+}

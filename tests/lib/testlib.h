@@ -1,0 +1,76 @@
+/* testlib.h — shared helpers of the integration tests: start tcardd on a
+ * throwaway embedded PostgreSQL in a temp dir, call it over HTTP with libcurl,
+ * look into its database as the superuser, and make valid test data. */
+#ifndef TCARD_TESTLIB_H
+#define TCARD_TESTLIB_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cmocka.h>
+
+struct tcardd_proc {
+	pid_t pid;
+	unsigned port;
+	char data_dir[512];
+	char base_url[64];
+	char log_path[600];
+};
+
+/* Starts tcardd with its embedded database in a fresh temp dir (or in
+ * data_dir when not NULL: a restart) with extra flags (NULL-terminated, may be
+ * NULL) and waits until /readyz answers 200. Fails the test on error. */
+void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *const *extra);
+/* Sends SIGTERM and returns tcardd's exit status (-1 if it died of a signal). */
+int tcardd_stop(struct tcardd_proc *proc);
+/* Removes the temp dir (after stopping). */
+void tcardd_cleanup(struct tcardd_proc *proc);
+/* Runs tcardd with args and waits; returns its exit status. Output goes to log_path. */
+int tcardd_run(const char *const *args, const char *log_path);
+/* 1 when the file at path contains needle. */
+int test_file_contains(const char *path, const char *needle);
+
+struct http_result {
+	long status;
+	char *body;
+	json_t *json; /* parsed body when it is JSON */
+	char content_type[128];
+	char etag[64];
+	char location[256];
+	char request_id[80];
+	char allow[128];
+};
+
+/* Calls tcardd: method, path (with query), optional headers (NULL-terminated
+ * "Name: value" strings), optional body sent as application/json unless a
+ * Content-Type header is given. */
+void http_call(struct tcardd_proc *proc, struct http_result *out, const char *method,
+               const char *path, const char *const *headers, const char *body);
+void http_result_clear(struct http_result *r);
+
+/* Asserts a problem+json reply with status and, when field is not NULL, a
+ * field error on field with reason (reason may be NULL). */
+void assert_problem(const struct http_result *r, long status, const char *field,
+                    const char *reason);
+
+/* A superuser connection to the embedded cluster (bypasses row-level
+ * security): to check what the database really holds. */
+PGconn *test_db(struct tcardd_proc *proc);
+/* Runs a one-value query and returns it as a number. */
+long long test_db_count(PGconn *conn, const char *sql);
+
+/* A valid national ID for number n (distinct n give distinct IDs), into out[19]. */
+void test_national_id(unsigned n, char out[19]);
+/* Creates an organisation over HTTP and returns its id. */
+long long test_create_org(struct tcardd_proc *proc, const char *code, const char *name,
+                          const char *kind, long long parent_id);
+/* Creates an officer over HTTP and returns its id. */
+long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *name,
+                              long long org_id);
+
+#endif
