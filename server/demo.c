@@ -35,6 +35,11 @@ static const struct demo_county demo_areas[] = {
         {"MZ.WH", "五华县", "county", "441424"}, {"MZ.DP", "大埔县", "county", "441422"},
 };
 
+/* Where officers were born: Meizhou's eight county-level areas (GB/T 2260). */
+static const char *const demo_birth_regions[] = {
+        "441402", "441403", "441422", "441423", "441424", "441426", "441427", "441481",
+};
+
 /* Enforcement departments and the post their officers hold. weight: how many
  * officers a unit of this kind has, relative to the others. */
 static const struct demo_department {
@@ -288,7 +293,7 @@ static void demo_date(struct demo_rng *rng, int year, int max_month, char out[16
 	demo_format_date(out, year, *month, *day);
 }
 
-/* A national ID whose region is the unit's county, unique among those made so far. */
+/* A national ID with the given region, unique among those made so far. */
 static void demo_national_id(struct demo_rng *rng, const char *region, int year, int month, int day,
                              char gender, const struct demo_officer *made, size_t count,
                              char out[19])
@@ -341,10 +346,15 @@ static void demo_make_officer(struct demo_rng *rng, const struct demo_org *orgs,
 	        gender == 'M' ? demo_given_male[demo_next(rng, DEMO_COUNT(demo_given_male))]
 	                      : demo_given_female[demo_next(rng, DEMO_COUNT(demo_given_female))];
 	int birth_year = 1964 + (int)demo_next(rng, 38), month, day, hire_year, roll;
+	const char *region;
 
 	demo_date(rng, birth_year, 12, o->birth, &month, &day);
-	demo_national_id(rng, unit->region, birth_year, month, day, gender, made, index,
-	                 o->national_id);
+	/* Most were born in the county they serve; city staff and the rest anywhere
+	 * in Meizhou (a city-level code such as 441400 is not a birthplace). */
+	region = strcmp(unit->region, demo_areas[0].region) != 0 && demo_next(rng, 100) < 70
+	                 ? unit->region
+	                 : demo_birth_regions[demo_next(rng, DEMO_COUNT(demo_birth_regions))];
+	demo_national_id(rng, region, birth_year, month, day, gender, made, index, o->national_id);
 	(void)snprintf(o->name, sizeof(o->name), "%s%s",
 	               demo_surnames[demo_next(rng, DEMO_COUNT(demo_surnames))], given);
 	o->gender[0] = gender;

@@ -1,0 +1,225 @@
+/* test_demo.c — the demo city (server/demo.c) as deploy/run.sh's first start
+ * loads it: the tree, 500 officers with valid national IDs of their county,
+ * valid credit codes, a believable mix of kinds and statuses; the same city on
+ * every run; loading again into a database with data changes nothing. */
+#include "testlib.h"
+
+#include "rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct tcardd_proc demo;
+
+static int setup(void **state)
+{
+	static const char *const flags[] = {"--demo", NULL};
+
+	(void)state;
+	tcardd_start(&demo, NULL, flags);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	assert_int_equal(tcardd_stop(&demo), 0);
+	tcardd_cleanup(&demo);
+	return 0;
+}
+
+static void test_demo_city_has_counties_units_and_500_officers(void **state)
+{
+	PGconn *db = test_db(&demo);
+
+	(void)state;
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM org WHERE kind = 'city'"), 1);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM org WHERE kind = 'county'"), 5);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM org WHERE kind = 'department'"),
+	                 31);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM officer"), 500);
+	/* every officer sits in a unit, and every unit of a county below it */
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM officer o JOIN org u ON "
+	                                   "u.id = o.org_id WHERE u.kind <> 'department'"),
+	                 0);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM org WHERE kind = 'department' "
+	                                   "AND nlevel(path) NOT IN (2, 3)"),
+	                 0);
+	/* each creation recorded in the history, by the demo loader */
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM officer_history "
+	                                   "WHERE change = 'created' AND actor = 'demo'"),
+	                 500);
+	PQfinish(db);
+}
+
+static void test_demo_mix_of_kinds_and_statuses_is_believable(void **state)
+{
+	PGconn *db = test_db(&demo);
+	long long auxiliary, active, retired, left, hired_2026, women;
+
+	(void)state;
+	auxiliary = test_db_count(db, "SELECT count(*) FROM officer WHERE kind = 'auxiliary'");
+	active = test_db_count(db, "SELECT count(*) FROM officer WHERE status = 'active'");
+	retired = test_db_count(db, "SELECT count(*) FROM officer WHERE status = 'retired'");
+	left = test_db_count(db, "SELECT count(*) FROM officer WHERE status IN "
+	                         "('transferred', 'resigned', 'dismissed')");
+	hired_2026 = test_db_count(db, "SELECT count(*) FROM officer "
+	                               "WHERE hire_date >= '2026-01-01'");
+	women = test_db_count(db, "SELECT count(*) FROM officer WHERE gender = 'F'");
+	assert_in_range(auxiliary, 25, 80);
+	assert_in_range(active, 400, 490);
+	assert_true(retired > 0);
+	assert_true(left > 0);
+	assert_true(hired_2026 > 0);
+	assert_in_range(women, 100, 250);
+	/* no status change before the hire, no hire before 18 */
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM officer WHERE status_date < "
+	                                   "hire_date OR hire_date < birth_date + interval "
+	                                   "'18 years'"),
+	                 0);
+	PQfinish(db);
+}
+
+/* Walks every officer over the API (as the admin sees the full IDs). */
+static void test_demo_national_ids_are_valid_and_of_the_unit_county(void **state)
+{
+	struct http_result r;
+	char path[256], cursor[64] = "";
+	size_t seen = 0, i, from_meijiang = 0, in_meijiang = 0, local_meijiang = 0;
+
+	(void)state;
+	for (;;) {
+		json_t *items, *item;
+
+		(void)snprintf(path, sizeof(path), "/api/v1/officers?limit=200%s%s",
+		               cursor[0] != '\0' ? "&cursor=" : "", cursor);
+		http_call(&demo, &r, "GET", path, NULL, NULL);
+		assert_int_equal(r.status, 200);
+		items = json_object_get(r.json, "items");
+		json_array_foreach(items, i, item)
+		{
+			const char *id = json_string_value(json_object_get(item, "national_id"));
+			const char *birth = json_string_value(json_object_get(item, "birth_date"));
+			const char *unit = json_string_value(
+			        json_object_get(json_object_get(item, "org"), "code"));
+			struct national_id parsed;
+			char digits[9];
+
+			assert_non_null(id);
+			assert_int_equal(rules_national_id_parse(id, 20261123, &parsed),
+			                 RULES_ID_OK);
+			(void)snprintf(digits, sizeof(digits), "%.4s%.2s%.2s", birth, birth + 5,
+			               birth + 8);
+			assert_memory_equal(id + 6, digits, 8);
+			/* born in one of Meizhou's counties, never "441400" (the city) */
+			assert_memory_equal(id, "4414", 4);
+			assert_memory_not_equal(id, "441400", 6);
+			if (strncmp(id, "441402", 6) == 0)
+				from_meijiang++;
+			if (strncmp(unit, "MZ.MJ.", 6) == 0) {
+				in_meijiang++;
+				if (strncmp(id, "441402", 6) == 0)
+					local_meijiang++;
+			}
+			assert_false(test_file_contains(demo.log_path, id));
+			seen++;
+		}
+		if (!json_is_string(json_object_get(r.json, "next_cursor"))) {
+			http_result_clear(&r);
+			break;
+		}
+		(void)snprintf(cursor, sizeof(cursor), "%s",
+		               json_string_value(json_object_get(r.json, "next_cursor")));
+		http_result_clear(&r);
+	}
+	assert_int_equal(seen, 500);
+	/* most of 梅江区's staff were born there, and not only they */
+	assert_true(local_meijiang * 2 > in_meijiang);
+	assert_true(from_meijiang > local_meijiang);
+}
+
+static void test_demo_unit_credit_codes_are_valid(void **state)
+{
+	PGconn *db = test_db(&demo);
+	PGresult *res = PQexec(db, "SELECT credit_code, region_code FROM org "
+	                           "WHERE kind = 'department'");
+	int row;
+
+	(void)state;
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(res), 31);
+	for (row = 0; row < PQntuples(res); row++) {
+		const char *code = PQgetvalue(res, row, 0);
+
+		assert_int_equal(rules_credit_code_check(code), RULES_CREDIT_OK);
+		assert_memory_equal(code, "11", 2); /* a state organ */
+		assert_memory_equal(code + 2, PQgetvalue(res, row, 1), 6);
+	}
+	PQclear(res);
+	PQfinish(db);
+}
+
+/* A digest of what the demo made, comparable across clusters. */
+static void demo_digest(struct tcardd_proc *proc, char out[64])
+{
+	PGconn *db = test_db(proc);
+	PGresult *res =
+	        PQexec(db, "SELECT md5(string_agg(concat_ws('|', o.name, "
+	                   "o.national_id_masked, o.kind, o.status, o.hire_date, u.code), "
+	                   "',' ORDER BY o.id)) FROM officer o JOIN org u ON u.id = o.org_id");
+
+	assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+	(void)snprintf(out, 64, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	PQfinish(db);
+}
+
+static void test_demo_again_on_a_loaded_database_changes_nothing(void **state)
+{
+	static const char *const flags[] = {"--demo", NULL};
+	char before[64], after[64], dir[512];
+
+	(void)state;
+	demo_digest(&demo, before);
+	assert_int_equal(tcardd_stop(&demo), 0);
+	(void)snprintf(dir, sizeof(dir), "%s", demo.data_dir);
+	tcardd_start(&demo, dir, flags);
+	demo_digest(&demo, after);
+	assert_string_equal(before, after);
+	{
+		PGconn *db = test_db(&demo);
+
+		assert_int_equal(test_db_count(db, "SELECT count(*) FROM officer"), 500);
+		PQfinish(db);
+	}
+}
+
+static void test_demo_is_the_same_city_on_every_run(void **state)
+{
+	static const char *const flags[] = {"--demo", NULL};
+	struct tcardd_proc other;
+	char first[64], second[64];
+
+	(void)state;
+	demo_digest(&demo, first);
+	tcardd_start(&other, NULL, flags);
+	demo_digest(&other, second);
+	assert_int_equal(tcardd_stop(&other), 0);
+	tcardd_cleanup(&other);
+	assert_string_equal(first, second);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_demo_city_has_counties_units_and_500_officers),
+	        cmocka_unit_test(test_demo_mix_of_kinds_and_statuses_is_believable),
+	        cmocka_unit_test(test_demo_national_ids_are_valid_and_of_the_unit_county),
+	        cmocka_unit_test(test_demo_unit_credit_codes_are_valid),
+	        cmocka_unit_test(test_demo_again_on_a_loaded_database_changes_nothing),
+	        cmocka_unit_test(test_demo_is_the_same_city_on_every_run),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
