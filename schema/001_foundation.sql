@@ -89,21 +89,22 @@ $$;
 CREATE TRIGGER org_set_path BEFORE INSERT OR UPDATE OF parent_id ON org
 	FOR EACH ROW EXECUTE FUNCTION org_set_path();
 
--- A moved organisation carries its subtree and its officers along.
+-- A moved organisation carries its subtree and its officers along: each org
+-- whose path changed moves its own officers and its direct children, whose
+-- paths change in turn (one level per trigger call, as deep as the tree).
+-- Not `UPDATE OF path`: path is set by the BEFORE trigger, never listed in the
+-- UPDATE's SET, and a column trigger only sees columns named there.
 CREATE FUNCTION org_move_subtree() RETURNS trigger
 LANGUAGE plpgsql
 AS $$
 BEGIN
-	UPDATE org SET path = NEW.path || subpath(path, nlevel(OLD.path))
-	 WHERE path <@ OLD.path AND id <> NEW.id;
-	UPDATE officer SET org_path = o.path
-	  FROM org o
-	 WHERE o.id = officer.org_id AND o.path <@ NEW.path;
+	UPDATE org SET path = NEW.path || id::text WHERE parent_id = NEW.id;
+	UPDATE officer SET org_path = NEW.path WHERE org_id = NEW.id;
 	RETURN NULL;
 END
 $$;
-CREATE TRIGGER org_move_subtree AFTER UPDATE OF path ON org
-	FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path AND pg_trigger_depth() = 1)
+CREATE TRIGGER org_move_subtree AFTER UPDATE ON org
+	FOR EACH ROW WHEN (OLD.path IS DISTINCT FROM NEW.path)
 	EXECUTE FUNCTION org_move_subtree();
 
 -- ---------------------------------------------------------------- officers

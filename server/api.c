@@ -106,8 +106,12 @@ int api_if_match(struct request *req, const char **version)
 	if (strncmp(header, "W/", 2) == 0)
 		header += 2;
 	n = strlen(header);
+	/* Versions are positive PostgreSQL integers: at most 10 digits, no leading
+	 * zero, not above 2147483647. Anything else matches no version (412); it
+	 * must not reach the statement, where it would fail as a bad value. */
 	if (n < 3 || n > 12 || header[0] != '"' || header[n - 1] != '"' ||
-	    strspn(header + 1, "0123456789") != n - 2)
+	    strspn(header + 1, "0123456789") != n - 2 || header[1] == '0' ||
+	    strtoll(header + 1, NULL, 10) > INT32_MAX)
 		return problem_set(&req->problem, PROBLEM_PRECONDITION,
 		                   "If-Match does not name a version of this resource");
 	*version = arena_strndup(req->arena, header + 1, n - 2);

@@ -248,7 +248,7 @@ int api_officers_create(struct request *req)
 	    officer_identity_from(req, json_string_value(json_object_get(req->json, "national_id")),
 	                          &id) == 0)
 		officer_check_dates(req, &id);
-	if (problem_has_fields(&req->problem))
+	if (req->problem.type != PROBLEM_NONE) /* field errors, or out of memory */
 		return -1;
 	(void)snprintf(org_id, sizeof(org_id), "%lld",
 	               (long long)json_integer_value(json_object_get(req->json, "org_id")));

@@ -66,8 +66,12 @@ void *arena_alloc(struct arena *a, size_t size)
 	if (rounded == 0)
 		rounded = ARENA_ALIGN;
 	if (b == NULL || b->size - b->used < rounded) {
-		block_size = rounded > ARENA_BLOCK ? rounded : ARENA_BLOCK;
-		if (block_size > a->max - a->total || a->total > a->max)
+		/* A whole block while the limit allows one, then what is left under
+		 * it: the limit counts bytes, not 4 KiB blocks. */
+		block_size = ARENA_BLOCK < a->max - a->total ? ARENA_BLOCK : a->max - a->total;
+		if (block_size < rounded)
+			block_size = rounded;
+		if (block_size > a->max - a->total)
 			return NULL;
 		b = malloc(sizeof(*b) + block_size);
 		if (b == NULL)

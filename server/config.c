@@ -1,6 +1,7 @@
 /* config.c — command-line parsing for tcardd (see config.h). */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ enum {
 	OPT_MAX_BODY,
 	OPT_DEMO,
 	OPT_NO_DEMO,
+	OPT_VERIFY_AUDIT,
 };
 
 static const struct option config_options[] = {
@@ -40,6 +42,7 @@ static const struct option config_options[] = {
         {"max-body", required_argument, NULL, OPT_MAX_BODY},
         {"demo", no_argument, NULL, OPT_DEMO},
         {"no-demo", no_argument, NULL, OPT_NO_DEMO},
+        {"verify-audit", no_argument, NULL, OPT_VERIFY_AUDIT},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -70,6 +73,9 @@ void config_usage(FILE *out)
 	        "      --max-body=N            largest JSON request body (default 1M)\n"
 	        "      --demo                  load the demo city now (into an empty database)\n"
 	        "      --no-demo               do not load it on the first embedded start\n"
+	        "      --verify-audit          check the audit log's hash chain and signed\n"
+	        "                              checkpoints, print the result and exit: 0\n"
+	        "                              intact, 1 broken, 2 when it cannot be checked\n"
 	        "  -v, --verbose               log debug events\n"
 	        "  -h, --help                  show this help and exit\n"
 	        "  -V, --version               show the version and exit\n"
@@ -99,7 +105,7 @@ static int config_number(const char *text, unsigned long min, unsigned long max,
 static int config_size(const char *text, size_t min, size_t max, size_t *out)
 {
 	char *end;
-	unsigned long long value;
+	unsigned long long value, unit = 1;
 
 	if (text[0] < '0' || text[0] > '9')
 		return -1;
@@ -108,16 +114,51 @@ static int config_size(const char *text, size_t min, size_t max, size_t *out)
 	if (errno != 0)
 		return -1;
 	if (*end == 'K' || *end == 'k') {
-		value *= 1024ULL;
+		unit = 1024ULL;
 		end++;
 	} else if (*end == 'M' || *end == 'm') {
-		value *= 1024ULL * 1024ULL;
+		unit = 1024ULL * 1024ULL;
 		end++;
 	}
+	/* Checked before multiplying: 18014398509481985K must not wrap to 1K. */
+	if (value > max / unit)
+		return -1;
+	value *= unit;
 	if (*end != '\0' || value < min || value > max)
 		return -1;
 	*out = (size_t)value;
 	return 0;
+}
+
+/* Accepts what http.c can listen on: HOST:PORT with an IPv4 or IPv6 address (in
+ * brackets if it has colons of its own: [::1]:8080), port 0-65535 (0 = any free
+ * port), so that a typo is bad usage (exit 64) rather than a start-up failure. */
+static int config_listen(const char *address)
+{
+	char host[INET6_ADDRSTRLEN];
+	unsigned char addr[sizeof(struct in6_addr)];
+	const char *colon, *host_start = address, *host_end;
+	unsigned long port;
+
+	if (address[0] == '[') {
+		host_start = address + 1;
+		host_end = strchr(address, ']');
+		if (host_end == NULL || host_end[1] != ':')
+			return -1;
+		colon = host_end + 1;
+	} else {
+		colon = strrchr(address, ':');
+		if (colon == NULL)
+			return -1;
+		host_end = colon;
+	}
+	if ((size_t)(host_end - host_start) >= sizeof(host))
+		return -1;
+	memcpy(host, host_start, (size_t)(host_end - host_start));
+	host[host_end - host_start] = '\0';
+	if (inet_pton(AF_INET, host, addr) != 1 && inet_pton(AF_INET6, host, addr) != 1)
+		return -1;
+	return config_number(colon + 1, 0, 65535, &port);
 }
 
 int config_parse(struct config *c, int argc, char **argv, struct err *err)
@@ -147,6 +188,11 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 	while ((opt = getopt_long(argc, argv, ":l:d:D:w:j:vhV", config_options, NULL)) != -1) {
 		switch (opt) {
 		case 'l':
+			if (config_listen(optarg) != 0)
+				return err_set(err,
+				               "--listen must be HOST:PORT with an IPv4 or IPv6 "
+				               "address and a port from 0 to 65535, not \"%s\"",
+				               optarg);
 			c->listen = optarg;
 			break;
 		case 'd':
@@ -214,6 +260,9 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 		case OPT_NO_DEMO:
 			c->demo = DEMO_NEVER;
 			break;
+		case OPT_VERIFY_AUDIT:
+			c->action = CONFIG_VERIFY_AUDIT;
+			break;
 		case 'v':
 			c->verbose = 1;
 			break;
@@ -226,6 +275,10 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 		case ':':
 			return err_set(err, "option %s needs a value", argv[optind - 1]);
 		default:
+			/* An unknown letter inside a cluster (-xv) leaves optind on the
+			 * cluster, so argv[optind - 1] would be the argument before it. */
+			if (optopt > 0 && optopt < 256 && strchr("ldDwjvhV", optopt) == NULL)
+				return err_set(err, "unknown option -%c", optopt);
 			return err_set(err, "unknown option %s", argv[optind - 1]);
 		}
 	}

@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };
+/* CONFIG_VERIFY_AUDIT: check the audit chain once and exit (--verify-audit). */
+enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION, CONFIG_VERIFY_AUDIT };
 enum config_demo { DEMO_AUTO, DEMO_NEVER, DEMO_NOW };
 
 struct config {

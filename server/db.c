@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -74,11 +75,13 @@ static const struct {
         {"TC422", PROBLEM_VALIDATION, NULL},
 };
 
-/* The request context that row-level security and history triggers read. */
+/* The request context that row-level security, history and audit triggers read. */
 static const struct db_stmt db_set_context = {"db_set_context",
                                               "SELECT set_config('tcard.scope', $1, true), "
                                               "set_config('tcard.actor', $2, true), "
-                                              "set_config('tcard.request_id', $3, true)"};
+                                              "set_config('tcard.request_id', $3, true), "
+                                              "set_config('tcard.user_id', $4, true), "
+                                              "set_config('tcard.address', $5, true)"};
 
 static int64_t db_now_ns(void)
 {
@@ -295,7 +298,8 @@ static int db_command(struct request *req, const char *sql)
 
 int db_begin(struct request *req, enum db_mode mode)
 {
-	const char *params[3];
+	const char *params[5];
+	char user_id[24] = "";
 	int attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -317,7 +321,12 @@ int db_begin(struct request *req, enum db_mode mode)
 	params[0] = req->principal.scope;
 	params[1] = req->principal.actor;
 	params[2] = req->id;
-	return db_exec(req, &db_set_context, 3, params) != NULL ? 0 : -1;
+	/* "" rather than NULL: the audit trigger reads "" as no user / no address. */
+	if (req->principal.user_id != 0)
+		(void)snprintf(user_id, sizeof(user_id), "%lld", (long long)req->principal.user_id);
+	params[3] = user_id;
+	params[4] = req->address;
+	return db_exec(req, &db_set_context, 5, params) != NULL ? 0 : -1;
 }
 
 PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
@@ -390,19 +399,25 @@ json_t *db_json(const PGresult *res, int row, int col)
 
 int db_ping(struct problem *problem)
 {
-	struct db *db = db_acquire(problem);
+	struct db *db;
 	PGresult *res;
-	int ok;
+	int ok = 0, attempt;
 
-	if (db == NULL)
-		return -1;
-	res = PQexec(db->conn, "SELECT current_setting('synchronous_commit')");
-	ok = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "off") != 0;
-	PQclear(res);
+	/* A connection made before the database restarted fails its first query;
+	 * one fresh attempt tells a restarted database from an absent one. */
+	for (attempt = 0; attempt < 2 && !ok; attempt++) {
+		db = db_acquire(problem);
+		if (db == NULL)
+			return -1;
+		res = PQexec(db->conn, "SELECT current_setting('synchronous_commit')");
+		ok = PQresultStatus(res) == PGRES_TUPLES_OK &&
+		     strcmp(PQgetvalue(res, 0, 0), "off") != 0;
+		PQclear(res);
+		if (!ok && PQstatus(db->conn) == CONNECTION_OK)
+			return problem_set(problem, PROBLEM_UNAVAILABLE,
+			                   "synchronous_commit is off: commits are not durable");
+	}
 	if (!ok)
-		return problem_set(problem, PROBLEM_UNAVAILABLE,
-		                   PQstatus(db->conn) == CONNECTION_OK
-		                           ? "synchronous_commit is off: commits are not durable"
-		                           : "the database is unreachable");
+		return problem_set(problem, PROBLEM_UNAVAILABLE, "the database is unreachable");
 	return 0;
 }

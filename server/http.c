@@ -217,6 +217,44 @@ static void http_new_request_id(char out[33])
 	(void)sodium_bin2hex(out, 33, raw, sizeof(raw));
 }
 
+/* 1 when text is an IPv4 or IPv6 address. */
+static int http_is_ip(const char *text)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, text, addr) == 1 || inet_pton(AF_INET6, text, addr) == 1;
+}
+
+/* The client's address as text: the peer, or behind nginx on this machine
+ * (the peer is loopback) the X-Real-IP it sets (deploy/nginx-tcard.conf). Used
+ * for login throttling and the audit log. */
+static void http_client_address(struct request *req)
+{
+	const union MHD_ConnectionInfo *info =
+	        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *peer = info != NULL ? info->client_addr : NULL;
+	const char *real_ip = request_header(req, "X-Real-IP");
+	int loopback = 0;
+
+	(void)snprintf(req->address, sizeof(req->address), "unknown");
+	if (peer == NULL)
+		return;
+	if (peer->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)peer;
+
+		(void)inet_ntop(AF_INET, &in->sin_addr, req->address, sizeof(req->address));
+		loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	} else if (peer->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)peer;
+
+		(void)inet_ntop(AF_INET6, &in6->sin6_addr, req->address, sizeof(req->address));
+		loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	}
+	if (loopback && real_ip != NULL && strlen(real_ip) < sizeof(req->address) &&
+	    http_is_ip(real_ip))
+		(void)snprintf(req->address, sizeof(req->address), "%s", real_ip);
+}
+
 static struct request *http_request_new(struct MHD_Connection *conn, const char *path,
                                         size_t body_max)
 {
@@ -234,6 +272,7 @@ static struct request *http_request_new(struct MHD_Connection *conn, const char 
 	req->started_ns = http_now_ns();
 	buf_init(&req->body, body_max);
 	http_new_request_id(req->id);
+	http_client_address(req);
 	return req;
 }
 

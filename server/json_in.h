@@ -34,12 +34,14 @@ struct field_spec {
 	const char *label;          /* Chinese name of the field for messages, e.g. "姓名" */
 };
 
-/* Parses a request body. A new reference, or NULL with p set (400 / 422). */
+/* Parses a request body. A new reference, or NULL with p set (400; 500 when memory
+ * runs out). */
 json_t *json_in_parse(const char *data, size_t len, struct problem *p);
 
 /* Checks obj against specs; with partial = 1 (PATCH) no field is required.
  * Trims surrounding white space off string values in place (what was pasted
- * from a spreadsheet). Returns 0, or -1 with one field error per problem in p. */
+ * from a spreadsheet). Returns 0, or -1 with one field error per problem in p (or p
+ * set to PROBLEM_INTERNAL when memory runs out). */
 int json_in_check(json_t *obj, const struct field_spec *specs, size_t count, int partial,
                   struct problem *p);
 

@@ -1,5 +1,6 @@
 /* main.c — tcardd: flags, start-up (embedded database, keys, migrations,
  * demo data, statements, HTTP), signals and an orderly shutdown. */
+#include "audit.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
@@ -13,6 +14,7 @@
 
 #include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define EXIT_USAGE        64
 #define SHUTDOWN_GRACE_MS 10000
@@ -100,6 +103,48 @@ done:
 	return rc;
 }
 
+/* 1 when the embedded cluster under data_dir answers already: a running
+ * tcardd's, which --verify-audit must leave running. */
+static int embedded_running(const char *data_dir)
+{
+	char dir[PATH_MAX], conninfo[PATH_MAX + 128];
+
+	if (realpath(data_dir, dir) == NULL ||
+	    snprintf(conninfo, sizeof(conninfo),
+	             "host='%s/pg/run' port=%d dbname=%s connect_timeout=2", dir, PGEMBED_PORT,
+	             PGEMBED_DATABASE) >= (int)sizeof(conninfo))
+		return 0;
+	return PQping(conninfo) == PQPING_OK;
+}
+
+/* tcardd --verify-audit: opens the database as a start does (no migrations),
+ * checks the audit chain once (audit.c); exit 0 intact, 1 broken, 2 unchecked. */
+static int verify_audit(const struct config *config)
+{
+	struct pgembed pg;
+	struct conninfos ci;
+	struct err err = {{0}};
+	char version_file[PATH_MAX];
+	int status, running = config->db == NULL && embedded_running(config->data_dir);
+
+	memset(&pg, 0, sizeof(pg));
+	/* Checking must not create an empty cluster where none was. */
+	(void)snprintf(version_file, sizeof(version_file), "%s/pg/data/PG_VERSION",
+	               config->data_dir);
+	if (config->db == NULL && access(version_file, F_OK) != 0) {
+		(void)fprintf(stderr, "tcardd: no embedded database under %s\n", config->data_dir);
+		return 2;
+	}
+	if (start_database(config, &pg, &ci, &err) != 0) {
+		(void)fprintf(stderr, "tcardd: cannot open the database: %s\n", err.message);
+		return 2;
+	}
+	status = audit_verify_command(config->data_dir, ci.app, stdout);
+	if (!running)
+		pgembed_stop(&pg);
+	return status;
+}
+
 /* Lets the process hold as many connections as it was configured for. */
 static void raise_file_limit(unsigned connections)
 {
@@ -125,8 +170,7 @@ int main(int argc, char **argv)
 	char quoted[600];
 
 	memset(&pg, 0, sizeof(pg));
-	if (config_parse(&config, argc, argv, &err) != 0 ||
-	    (config.action == CONFIG_RUN && http_check_listen(config.listen, &err) != 0)) {
+	if (config_parse(&config, argc, argv, &err) != 0) {
 		(void)fprintf(stderr, "tcardd: %s\nTry 'tcardd --help' for more information.\n",
 		              err.message);
 		return EXIT_USAGE;
@@ -144,6 +188,8 @@ int main(int argc, char **argv)
 		log_event(LOG_ERROR, "startup_failed", "reason=\"libsodium cannot start\"");
 		return EXIT_FAILURE;
 	}
+	if (config.action == CONFIG_VERIFY_AUDIT)
+		return verify_audit(&config);
 	/* Block the stop signals in every thread; main waits for them below. */
 	(void)sigemptyset(&signals);
 	(void)sigaddset(&signals, SIGINT);
@@ -154,7 +200,8 @@ int main(int argc, char **argv)
 
 	if (open_keys(&config, &err) != 0 || start_database(&config, &pg, &ci, &err) != 0 ||
 	    prepare_schema(&config, &ci, pg.created, &err) != 0 ||
-	    db_setup(ci.app, routes_statements, routes_statement_tables, &err) != 0)
+	    db_setup(ci.app, routes_statements, routes_statement_tables, &err) != 0 ||
+	    audit_start(config.data_dir, ci.app, &err) != 0)
 		goto fail;
 
 	memset(&http, 0, sizeof(http));
@@ -189,6 +236,7 @@ fail:
 	          log_quote(quoted, sizeof(quoted), err.message));
 stop:
 	http_stop(server, SHUTDOWN_GRACE_MS);
+	audit_stop(); /* a last checkpoint while the database still runs */
 	db_shutdown();
 	pgembed_stop(&pg);
 	pii_release();

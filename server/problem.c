@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 struct problem_kind {
 	unsigned status;
@@ -32,31 +33,63 @@ static const struct problem_kind problem_kinds[PROBLEM_TYPE_COUNT] = {
         [PROBLEM_UNAVAILABLE] = {503, "unavailable", "服务暂不可用 / Service unavailable"},
 };
 
+/* Cuts a UTF-8 sequence that truncation left incomplete at the end of text,
+ * so that a long Chinese detail cut at the buffer's end still renders as JSON. */
+static void problem_cut_partial_char(char *text)
+{
+	size_t len = strlen(text), lead = len, need;
+	unsigned char c;
+
+	while (lead > 0 && ((unsigned char)text[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return;
+	c = (unsigned char)text[lead - 1];
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (len - (lead - 1) < need)
+		text[lead - 1] = '\0';
+}
+
 int problem_set(struct problem *p, enum problem_type type, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	p->type = type;
 	p->detail[0] = '\0';
 	if (fmt != NULL) {
 		va_start(ap, fmt);
-		(void)vsnprintf(p->detail, sizeof(p->detail), fmt, ap);
+		n = vsnprintf(p->detail, sizeof(p->detail), fmt, ap);
 		va_end(ap);
+		if (n < 0)
+			p->detail[0] = '\0';
+		else if ((size_t)n >= sizeof(p->detail))
+			problem_cut_partial_char(p->detail);
 	}
 	return -1;
 }
 
 int problem_field(struct problem *p, const char *field, const char *reason, const char *message)
 {
+	json_t *error;
+
 	if (p->type == PROBLEM_NONE)
 		p->type = PROBLEM_VALIDATION;
 	if (p->errors == NULL)
 		p->errors = json_array();
-	if (p->errors != NULL)
-		(void)json_array_append_new(p->errors,
-		                            json_pack("{s:s, s:s, s:s}", "field", field, "reason",
-		                                      reason, "message", message));
+	error = json_pack("{s:s, s:s, s:s}", "field", field, "reason", reason, "message", message);
+	if (p->errors == NULL) {
+		json_decref(error);
+		goto fail;
+	}
+	/* json_array_append_new takes error even when it fails. */
+	if (error == NULL || json_array_append_new(p->errors, error) != 0)
+		goto fail;
 	return -1;
+fail:
+	/* A list that lost an entry must not pass for the whole one: out of
+	 * memory is the server's failure, not the client's. */
+	return problem_set(p, PROBLEM_INTERNAL, "out of memory while recording field errors");
 }
 
 int problem_has_fields(const struct problem *p)
@@ -82,7 +115,7 @@ json_t *problem_to_json(const struct problem *p, const char *instance, const cha
 {
 	enum problem_type type = p->type;
 	char uri[96], detail[sizeof(p->detail)];
-	json_t *body;
+	json_t *body = NULL, *text;
 
 	if (type <= PROBLEM_NONE || type >= PROBLEM_TYPE_COUNT)
 		type = PROBLEM_INTERNAL;
@@ -94,17 +127,29 @@ json_t *problem_to_json(const struct problem *p, const char *instance, const cha
 		               json_array_size(p->errors), json_array_size(p->errors));
 	else
 		(void)snprintf(detail, sizeof(detail), "%s", problem_kinds[type].title);
-	body = json_pack("{s:s, s:s, s:i, s:s}", "type", uri, "title", problem_kinds[type].title,
-	                 "status", (int)problem_kinds[type].status, "detail", detail);
+	body = json_pack("{s:s, s:s, s:i}", "type", uri, "title", problem_kinds[type].title,
+	                 "status", (int)problem_kinds[type].status);
 	if (body == NULL)
-		return NULL;
+		goto fail;
+	/* A detail that is not UTF-8 (client text passed through %s) would make
+	 * the whole problem unrenderable: the title stands in for it (as it does
+	 * when memory for the detail runs out). */
+	text = json_string(detail);
+	if (text == NULL)
+		text = json_string(problem_kinds[type].title);
+	if (json_object_set_new(body, "detail", text) != 0)
+		goto fail;
+	/* instance and request_id are client text: left out when not UTF-8. */
 	if (instance != NULL)
 		(void)json_object_set_new(body, "instance", json_string(instance));
 	if (request_id != NULL)
 		(void)json_object_set_new(body, "request_id", json_string(request_id));
-	if (p->errors != NULL)
-		(void)json_object_set(body, "errors", p->errors);
+	if (p->errors != NULL && json_object_set(body, "errors", p->errors) != 0)
+		goto fail;
 	return body;
+fail:
+	json_decref(body);
+	return NULL;
 }
 
 void problem_clear(struct problem *p)

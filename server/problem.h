@@ -39,13 +39,16 @@ int problem_set(struct problem *p, enum problem_type type, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 /* Adds one field error: field is a JSON path ("national_id", "items[3].hours"),
  * reason a stable machine word ("required", "check_digit"), message Chinese / English text.
- * Sets the type to PROBLEM_VALIDATION when none is set yet. Returns -1. */
+ * Sets the type to PROBLEM_VALIDATION when none is set yet; when memory runs out the
+ * problem becomes PROBLEM_INTERNAL, as a list missing an entry must not be sent. Returns -1. */
 int problem_field(struct problem *p, const char *field, const char *reason, const char *message);
 int problem_has_fields(const struct problem *p);
 
 unsigned problem_status(enum problem_type type);
 const char *problem_slug(enum problem_type type);
-/* Builds the problem+json object (caller owns the result); instance is the request path. */
+/* Builds the problem+json object (caller owns the result), or NULL when memory runs
+ * out; instance is the request path. instance and request_id are left out when they
+ * are not UTF-8; a detail that is not is replaced by the title. */
 json_t *problem_to_json(const struct problem *p, const char *instance, const char *request_id);
 void problem_clear(struct problem *p);
 

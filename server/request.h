@@ -19,10 +19,15 @@ struct MHD_Connection;
 /* Who makes the request. scope is the organisation subtree the principal may
  * see: "all", or an ltree path such as "1.4.17"; never empty. */
 struct principal {
-	enum role role;
+	enum role role; /* ROLE_PUBLIC when nobody is logged in */
 	const char *scope;
-	const char *actor; /* user name for history and audit entries */
-	int64_t user_id;   /* 0 for the system */
+	const char *actor;  /* user name for history and audit entries */
+	int64_t user_id;    /* 0 when nobody is logged in */
+	int64_t officer_id; /* the officer's own record for ROLE_OFFICER, else 0 */
+	int64_t session_id; /* the browser session, or 0 (API token, nobody) */
+	int64_t token_id;   /* the API token, or 0 */
+	const char *csrf;   /* the session's CSRF token (arena), or NULL */
+	int must_change_password;
 };
 
 #define REQUEST_MAX_HEADERS 8
@@ -33,6 +38,7 @@ struct request {
 	unsigned method;             /* enum http_method */
 	const char *path;            /* the URL path, borrowed */
 	char id[33];                 /* request id: in the response, the log and the audit */
+	char address[64];            /* the client's IP address as text */
 	struct route_match match;
 	struct buf body;
 	json_t *json; /* the parsed body of a ROUTE_BODY_JSON route (owned) */

@@ -3,9 +3,11 @@
  * read this one table; adding an endpoint is adding a row. */
 #include "routes.h"
 
+#include "api_audit.h"
 #include "api_meta.h"
 #include "api_officers.h"
 #include "api_orgs.h"
+#include "audit.h"
 
 #define JSON ROUTE_BODY_JSON
 #define NONE ROUTE_BODY_NONE
@@ -32,6 +34,11 @@ const struct route routes_table[] = {
          "Correct, move or change the status of an officer (If-Match)"},
         {HTTP_GET, "/api/v1/officers/{id}/history", api_officers_history, ROLE_STAFF, NONE,
          "An officer's history of changes"},
+
+        {HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_ADMIN | ROLE_AUDITOR, NONE,
+         "The audit log within the reader's scope"},
+        {HTTP_GET, "/api/v1/audit/verify", api_audit_verify, ROLE_ADMIN | ROLE_AUDITOR, NONE,
+         "Re-check the audit hash chain and its checkpoints"},
 };
 
 const size_t routes_count = sizeof(routes_table) / sizeof(routes_table[0]);
@@ -39,6 +46,8 @@ const size_t routes_count = sizeof(routes_table) / sizeof(routes_table[0]);
 const struct db_stmt_table *const routes_statements[] = {
         &api_orgs_statements,
         &api_officers_statements,
+        &audit_statements,
+        &api_audit_statements,
 };
 
 const size_t routes_statement_tables = sizeof(routes_statements) / sizeof(routes_statements[0]);

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,4 +384,151 @@ long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *
 	id = json_integer_value(json_object_get(r.json, "id"));
 	http_result_clear(&r);
 	return id;
+}
+
+/* ---- raw HTTP over TCP ---- */
+
+int test_tcp_connect(unsigned port)
+{
+	struct sockaddr_in addr;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	addr.sin_port = htons((uint16_t)port);
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+		int saved = errno;
+
+		(void)close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int test_tcp_send(int fd, const char *data, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = send(fd, data, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+char *test_tcp_read_all(int fd, int timeout_ms, size_t *len)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	size_t used = 0, size = 4096;
+	char *text = malloc(size);
+	ssize_t n;
+
+	assert_non_null(text);
+	for (;;) {
+		if (poll(&pfd, 1, timeout_ms) <= 0)
+			break;
+		if (size - used < 2048) {
+			size *= 2;
+			text = realloc(text, size);
+			assert_non_null(text);
+		}
+		n = recv(fd, text + used, size - used - 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* closed, or reset */
+		used += (size_t)n;
+	}
+	text[used] = '\0';
+	if (len != NULL)
+		*len = used;
+	return text;
+}
+
+char *test_raw_exchange(unsigned port, const char *request, size_t len, int timeout_ms)
+{
+	int fd = test_tcp_connect(port);
+	char *reply;
+
+	if (fd < 0)
+		fail_msg("cannot connect to port %u: %s", port, strerror(errno));
+	/* A server may answer before reading everything and close: read anyway. */
+	(void)test_tcp_send(fd, request, len);
+	reply = test_tcp_read_all(fd, timeout_ms, NULL);
+	(void)close(fd);
+	return reply;
+}
+
+int test_raw_status(const char *reply)
+{
+	int status = 0;
+
+	if (reply == NULL || sscanf(reply, "HTTP/1.%*d %d", &status) != 1)
+		return 0;
+	return status;
+}
+
+int test_raw_header(const char *reply, const char *name, char *out, size_t size)
+{
+	const char *line, *end = reply != NULL ? strstr(reply, "\r\n\r\n") : NULL;
+	size_t nlen = strlen(name);
+
+	if (end == NULL)
+		return 0;
+	for (line = strstr(reply, "\r\n"); line != NULL && line < end;
+	     line = strstr(line, "\r\n")) {
+		line += 2;
+		if (strncasecmp(line, name, nlen) == 0 && line[nlen] == ':') {
+			const char *value = line + nlen + 1, *stop = strstr(value, "\r\n");
+
+			while (*value == ' ')
+				value++;
+			(void)snprintf(out, size, "%.*s", (int)(stop - value), value);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+const char *test_raw_body(const char *reply)
+{
+	const char *end = reply != NULL ? strstr(reply, "\r\n\r\n") : NULL;
+
+	return end != NULL ? end + 4 : NULL;
+}
+
+char *test_wait_log_line(const char *path, const char *needle, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0;; waited += 20) {
+		FILE *f = fopen(path, "r");
+		char *line = NULL;
+		size_t size = 0;
+		ssize_t n;
+
+		while (f != NULL && (n = getline(&line, &size, f)) > 0) {
+			if (strstr(line, needle) == NULL)
+				continue;
+			if (line[n - 1] == '\n')
+				line[n - 1] = '\0';
+			(void)fclose(f);
+			return line;
+		}
+		free(line);
+		if (f != NULL)
+			(void)fclose(f);
+		if (waited >= timeout_ms)
+			return NULL;
+		(void)usleep(20000);
+	}
 }

@@ -73,4 +73,30 @@ long long test_create_org(struct tcardd_proc *proc, const char *code, const char
 long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *name,
                               long long org_id);
 
+/* ---- raw HTTP over TCP: requests libcurl will not send, replies byte for byte ---- */
+
+/* Connects to 127.0.0.1:port; returns the socket, or -1 with errno. */
+int test_tcp_connect(unsigned port);
+/* Sends len bytes on fd (never raises SIGPIPE); returns 0, or -1 when the peer
+ * closed or reset the connection first. */
+int test_tcp_send(int fd, const char *data, size_t len);
+/* Reads from fd until the peer closes it or timeout_ms pass without data;
+ * returns what arrived (malloc'd, NUL-terminated, caller frees; "" when
+ * nothing did) and its length in *len when len is not NULL. */
+char *test_tcp_read_all(int fd, int timeout_ms, size_t *len);
+/* Opens a connection, sends request, reads the reply until the server closes
+ * the connection (send "Connection: close") or timeout_ms pass. Caller frees. */
+char *test_raw_exchange(unsigned port, const char *request, size_t len, int timeout_ms);
+/* The status code of the first response in a raw reply, or 0. */
+int test_raw_status(const char *reply);
+/* Copies the value of header name in the first response of a raw reply into
+ * out; returns 1 when present, 0 otherwise. */
+int test_raw_header(const char *reply, const char *name, char *out, size_t size);
+/* The body of the first response of a raw reply (after its blank line), or NULL. */
+const char *test_raw_body(const char *reply);
+
+/* Waits up to timeout_ms for a line of the file at path that contains needle;
+ * returns that line without its newline (malloc'd, caller frees) or NULL. */
+char *test_wait_log_line(const char *path, const char *needle, int timeout_ms);
+
 #endif
