@@ -195,6 +195,23 @@ void assert_problem(const struct http_result *r, long status, const char *field,
 		fail_msg("no field error %s/%s in %s", field, reason ? reason : "*", r->body);
 }
 
+/* Prints the last lines of a log to stderr, for a failure's report. */
+static void test_print_log_tail(const char *path)
+{
+	char line[1024], tail[20][1024];
+	unsigned count = 0, i;
+	FILE *file = fopen(path, "r");
+
+	if (file == NULL)
+		return;
+	while (fgets(line, sizeof(line), file) != NULL)
+		(void)snprintf(tail[count++ % 20], sizeof(tail[0]), "%s", line);
+	(void)fclose(file);
+	(void)fprintf(stderr, "---- last lines of %s ----\n", path);
+	for (i = count > 20 ? count - 20 : 0; i < count; i++)
+		(void)fputs(tail[i % 20], stderr);
+}
+
 void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *const *extra)
 {
 	const char *argv[40];
@@ -228,9 +245,11 @@ void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *co
 	argv[n] = NULL;
 	proc->pid = test_spawn(argv, proc->log_path);
 	for (attempt = 0; attempt < 1200; attempt++) {
-		if (waitpid(proc->pid, &status, WNOHANG) == proc->pid)
+		if (waitpid(proc->pid, &status, WNOHANG) == proc->pid) {
+			test_print_log_tail(proc->log_path); /* the temp dir may be gone later */
 			fail_msg("tcardd exited during start-up (status %d); see %s", status,
 			         proc->log_path);
+		}
 		if (attempt > 0) {
 			CURL *curl = curl_easy_init();
 			char url[128];
