@@ -303,15 +303,20 @@ static json_t *get_json(struct tcardd_proc *proc, const char *path)
 	return doc;
 }
 
+/* Copies a file byte for byte (a key is binary: it may hold NUL bytes). */
 static void copy_file(const char *from, const char *to, mode_t mode)
 {
-	char *text = read_text(from);
-	int fd = open(to, O_WRONLY | O_CREAT | O_EXCL, mode);
+	char bytes[4096];
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_EXCL, mode);
+	ssize_t n;
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(close(fd), 0);
-	free(text);
+	assert_true(in >= 0);
+	assert_true(out >= 0);
+	while ((n = read(in, bytes, sizeof(bytes))) > 0)
+		assert_int_equal(write(out, bytes, (size_t)n), n);
+	assert_int_equal(n, 0);
+	assert_int_equal(close(in), 0);
+	assert_int_equal(close(out), 0);
 }
 
 /* A data directory for a tcardd on an external database, holding the same

@@ -70,27 +70,6 @@ static void national_id_born(const char *birth, unsigned seq, char out[19])
 	remember(out);
 }
 
-/* Calls method path with body (stolen, may be NULL) and, when if_match is not NULL, an
- * If-Match header. */
-static void call(struct http_result *r, const char *method, const char *path, const char *if_match,
-                 json_t *body)
-{
-	char header[128];
-	const char *headers[] = {header, NULL};
-	char *text = NULL;
-
-	if (body != NULL) {
-		text = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
-		assert_non_null(text);
-	}
-	if (if_match != NULL)
-		assert_true(snprintf(header, sizeof(header), "If-Match: %s", if_match) <
-		            (int)sizeof(header));
-	http_call(&proc, r, method, path, if_match != NULL ? headers : NULL, text);
-	free(text);
-}
-
 /* GETs prefix followed by id ("/api/v1/officers/" 12). */
 static void get(struct http_result *r, const char *prefix, long long id, const char *suffix)
 {
@@ -106,7 +85,7 @@ static void patch_officer(struct http_result *r, long long id, const char *if_ma
 	char path[64];
 
 	(void)snprintf(path, sizeof(path), "/api/v1/officers/%lld", id);
-	call(r, "PATCH", path, if_match, body);
+	http_call_json(&proc, r, "PATCH", path, if_match, body);
 }
 
 /* A valid registration body (caller owns it) for national_id, name and org. */
@@ -126,7 +105,7 @@ static long long create_officer(json_t *body)
 	struct http_result r;
 	long long id;
 
-	call(&r, "POST", "/api/v1/officers", NULL, body);
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL, body);
 	if (r.status != 201)
 		fail_msg("creating an officer: %ld %s", r.status, r.body);
 	id = json_integer_value(json_object_get(r.json, "id"));
@@ -152,22 +131,11 @@ static long long num(const json_t *doc, const char *key)
 	return json_integer_value(value);
 }
 
-/* The single value of sql with one text parameter (may be NULL) into out. */
-static void db_value(const char *sql, const char *param, char *out, size_t size)
-{
-	PGresult *res = PQexecParams(db, sql, param != NULL ? 1 : 0, NULL, &param, NULL, NULL, 0);
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
-	(void)snprintf(out, size, "%s", PQgetisnull(res, 0, 0) ? "(null)" : PQgetvalue(res, 0, 0));
-	PQclear(res);
-}
-
 static long long db_number(const char *sql, const char *param)
 {
 	char value[64];
 
-	db_value(sql, param, value, sizeof(value));
+	test_db_text(db, sql, param, value, sizeof(value));
 	return atoll(value);
 }
 
@@ -177,9 +145,10 @@ static void today(char out[16], int plus_days)
 	char days[8];
 
 	(void)snprintf(days, sizeof(days), "%d", plus_days);
-	db_value("SELECT to_char((now() AT TIME ZONE 'Asia/Shanghai')::date + $1::int,"
-	         " 'YYYY-MM-DD')",
-	         days, out, 16);
+	test_db_text(db,
+	             "SELECT to_char((now() AT TIME ZONE 'Asia/Shanghai')::date + $1::int,"
+	             " 'YYYY-MM-DD')",
+	             days, out, 16);
 }
 
 /* What the officer tables hold, to prove a refused request changed nothing. */
@@ -192,8 +161,9 @@ static void rows_now(struct officer_rows *rows)
 {
 	rows->officers = test_db_count(db, "SELECT count(*) FROM officer");
 	rows->history = test_db_count(db, "SELECT count(*) FROM officer_history");
-	db_value("SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY id), '')) FROM officer o",
-	         NULL, rows->fingerprint, sizeof(rows->fingerprint));
+	test_db_text(
+	        db, "SELECT md5(coalesce(string_agg(o::text, '|' ORDER BY id), '')) FROM officer o",
+	        NULL, rows->fingerprint, sizeof(rows->fingerprint));
 }
 
 static void assert_rows_unchanged(const struct officer_rows *before)
@@ -214,7 +184,7 @@ static void assert_create_refused(json_t *body, long status, const char *field, 
 	struct http_result r;
 
 	rows_now(&before);
-	call(&r, "POST", "/api/v1/officers", NULL, body);
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL, body);
 	assert_problem(&r, status, field, reason);
 	http_result_clear(&r);
 	assert_rows_unchanged(&before);
@@ -234,28 +204,9 @@ static void assert_patch_refused(long long id, json_t *body, long status, const 
 	assert_rows_unchanged(&before);
 }
 
-static size_t items_count(const struct http_result *r)
-{
-	json_t *items = json_object_get(r->json, "items");
-
-	if (r->status != 200 || !json_is_array(items))
-		fail_msg("expected a list: %ld %s", r->status, r->body);
-	return json_array_size(items);
-}
-
 static const json_t *item(const struct http_result *r, size_t i)
 {
 	return json_array_get(json_object_get(r->json, "items"), i);
-}
-
-static int items_hold(const struct http_result *r, long long id)
-{
-	size_t i;
-
-	for (i = 0; i < items_count(r); i++)
-		if (num(item(r, i), "id") == id)
-			return 1;
-	return 0;
 }
 
 static void list(struct http_result *r, const char *query)
@@ -275,8 +226,8 @@ static json_t *last_history(long long id)
 	json_t *entry;
 
 	get(&r, "/api/v1/officers/", id, "/history");
-	assert_true(items_count(&r) > 0);
-	entry = json_deep_copy(item(&r, items_count(&r) - 1));
+	assert_true(test_items_count(&r) > 0);
+	entry = json_deep_copy(item(&r, test_items_count(&r) - 1));
 	http_result_clear(&r);
 	return entry;
 }
@@ -312,7 +263,7 @@ static void test_create_derives_gender_and_birth_date_and_masks_the_id(void **st
 
 	(void)state;
 	national_id_ending_x(7100, id); /* sequence 001: odd, a man */
-	call(&r, "POST", "/api/v1/officers", NULL, officer_body(id, "张三", org));
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL, officer_body(id, "张三", org));
 	assert_int_equal(r.status, 201);
 	assert_string_equal(r.content_type, "application/json");
 	officer = num(r.json, "id");
@@ -341,21 +292,23 @@ static void test_create_derives_gender_and_birth_date_and_masks_the_id(void **st
 
 	/* the database agrees, and keeps the ID sealed, indexed and masked only */
 	(void)snprintf(id_text, sizeof(id_text), "%lld", officer);
-	db_value("SELECT national_id_masked || '/' || gender || '/' || birth_date || '/' ||"
-	         " length(national_id_sealed) || '/' || length(national_id_index)"
-	         " FROM officer WHERE id = $1",
-	         id_text, value, sizeof(value));
+	test_db_text(db,
+	             "SELECT national_id_masked || '/' || gender || '/' || birth_date || '/' ||"
+	             " length(national_id_sealed) || '/' || length(national_id_index)"
+	             " FROM officer WHERE id = $1",
+	             id_text, value, sizeof(value));
 	(void)snprintf(location, sizeof(location), "%s/M/%s/59/32", masked, birth);
 	assert_string_equal(value, location);
-	db_value("SELECT change || '/' || (after->>'national_id_masked') || '/' ||"
-	         " (before IS NULL) FROM officer_history WHERE officer_id = $1",
-	         id_text, value, sizeof(value));
+	test_db_text(db,
+	             "SELECT change || '/' || (after->>'national_id_masked') || '/' ||"
+	             " (before IS NULL) FROM officer_history WHERE officer_id = $1",
+	             id_text, value, sizeof(value));
 	(void)snprintf(location, sizeof(location), "created/%s/true", masked);
 	assert_string_equal(value, location);
 
 	/* an even sequence digit is a woman */
 	national_id_born("19920229", 124, id);
-	call(&r, "POST", "/api/v1/officers", NULL, officer_body(id, "李四", org));
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL, officer_body(id, "李四", org));
 	assert_int_equal(r.status, 201);
 	assert_string_equal(str(r.json, "gender"), "F");
 	assert_string_equal(str(r.json, "birth_date"), "1992-02-29");
@@ -373,7 +326,8 @@ static void test_lower_case_x_check_digit_is_normalised_to_upper_case(void **sta
 	national_id_ending_x(7300, upper);
 	(void)snprintf(lower, sizeof(lower), "%.17sx", upper);
 	remember(lower);
-	call(&r, "POST", "/api/v1/officers", NULL, officer_body(lower, "王五", org));
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL,
+	               officer_body(lower, "王五", org));
 	assert_int_equal(r.status, 201);
 	officer = num(r.json, "id");
 	assert_string_equal(str(r.json, "national_id"), upper);
@@ -391,7 +345,7 @@ static void test_lower_case_x_check_digit_is_normalised_to_upper_case(void **sta
 
 		(void)snprintf(query, sizeof(query), "q=%s", lower);
 		list(&r, query);
-		assert_int_equal(items_count(&r), 1);
+		assert_int_equal(test_items_count(&r), 1);
 		assert_int_equal(num(item(&r, 0), "id"), officer);
 		http_result_clear(&r);
 	}
@@ -460,64 +414,64 @@ static void test_list_filters_by_org_subtree_status_kind_and_q(void **state)
 
 	(void)snprintf(query, sizeof(query), "org=%lld", child);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 1);
-	assert_true(items_hold(&r, in_child));
+	assert_int_equal(test_items_count(&r), 1);
+	assert_true(test_items_hold(&r, in_child));
 	http_result_clear(&r);
 
 	(void)snprintf(query, sizeof(query), "subtree=%lld", child);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 2);
-	assert_true(items_hold(&r, in_child) && items_hold(&r, in_grandchild));
+	assert_int_equal(test_items_count(&r), 2);
+	assert_true(test_items_hold(&r, in_child) && test_items_hold(&r, in_grandchild));
 	http_result_clear(&r);
 
 	(void)snprintf(query, sizeof(query), "subtree=%lld", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 4);
-	assert_true(items_hold(&r, in_root) && items_hold(&r, in_sibling));
+	assert_int_equal(test_items_count(&r), 4);
+	assert_true(test_items_hold(&r, in_root) && test_items_hold(&r, in_sibling));
 	/* an admin's list shows whole IDs too */
 	assert_non_null(json_string_value(json_object_get(item(&r, 0), "national_id")));
 	http_result_clear(&r);
 
 	(void)snprintf(query, sizeof(query), "subtree=%lld&status=retired", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 1);
-	assert_true(items_hold(&r, in_grandchild));
+	assert_int_equal(test_items_count(&r), 1);
+	assert_true(test_items_hold(&r, in_grandchild));
 	assert_string_equal(str(item(&r, 0), "status_date"), "2023-12-31");
 	http_result_clear(&r);
 
 	(void)snprintf(query, sizeof(query), "subtree=%lld&kind=auxiliary", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 1);
-	assert_true(items_hold(&r, in_child));
+	assert_int_equal(test_items_count(&r), 1);
+	assert_true(test_items_hold(&r, in_child));
 	http_result_clear(&r);
 
 	(void)snprintf(query, sizeof(query), "subtree=%lld&kind=officer&status=active", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 2);
-	assert_true(items_hold(&r, in_root) && items_hold(&r, in_sibling));
+	assert_int_equal(test_items_count(&r), 2);
+	assert_true(test_items_hold(&r, in_root) && test_items_hold(&r, in_sibling));
 	http_result_clear(&r);
 
 	/* q: a fragment of the name (特别, URL-encoded) … */
 	list(&r, "q=%E7%89%B9%E5%88%AB");
-	assert_int_equal(items_count(&r), 1);
-	assert_true(items_hold(&r, in_sibling));
+	assert_int_equal(test_items_count(&r), 1);
+	assert_true(test_items_hold(&r, in_sibling));
 	http_result_clear(&r);
 	/* … LIKE wild cards in it are literal … */
 	(void)snprintf(query, sizeof(query), "subtree=%lld&q=%%25", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 0);
+	assert_int_equal(test_items_count(&r), 0);
 	http_result_clear(&r);
 	/* … or a whole national ID, matched exactly */
 	(void)snprintf(query, sizeof(query), "q=%s", id);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 1);
-	assert_true(items_hold(&r, in_sibling));
+	assert_int_equal(test_items_count(&r), 1);
+	assert_true(test_items_hold(&r, in_sibling));
 	http_result_clear(&r);
 	/* a part of an ID finds nobody: IDs cannot be enumerated by prefix */
 	(void)snprintf(prefix, sizeof(prefix), "%.14s", id);
 	(void)snprintf(query, sizeof(query), "q=%s", prefix);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 0);
+	assert_int_equal(test_items_count(&r), 0);
 	http_result_clear(&r);
 
 	/* bad filter values are field errors */
@@ -556,7 +510,7 @@ static void test_list_pages_return_every_officer_exactly_once(void **state)
 		else
 			(void)snprintf(query, sizeof(query), "org=%lld&limit=4", org);
 		list(&r, query);
-		for (i = 0; i < (int)items_count(&r); i++) {
+		for (i = 0; i < (int)test_items_count(&r); i++) {
 			assert_true(n < 12);
 			seen[n++] = num(item(&r, (size_t)i), "id");
 		}
@@ -581,14 +535,14 @@ static void test_list_pages_return_every_officer_exactly_once(void **state)
 	http_result_clear(&r);
 	(void)snprintf(query, sizeof(query), "org=%lld&limit=3&cursor=%s", org, cursor);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 3);
+	assert_int_equal(test_items_count(&r), 3);
 	assert_int_equal(num(item(&r, 0), "id"), expected[3]);
 	(void)snprintf(cursor, sizeof(cursor), "%s",
 	               json_string_value(json_object_get(r.json, "next_cursor")));
 	http_result_clear(&r);
 	(void)snprintf(query, sizeof(query), "org=%lld&limit=3&cursor=%s", org, cursor);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 0);
+	assert_int_equal(test_items_count(&r), 0);
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
 	http_result_clear(&r);
 
@@ -781,12 +735,12 @@ static void test_patch_national_id_is_revalidated_and_rederives_gender_and_birth
 	/* the blind index follows: the new ID finds the officer, the old one nobody */
 	(void)snprintf(query, sizeof(query), "q=%s", new_id);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 1);
+	assert_int_equal(test_items_count(&r), 1);
 	assert_int_equal(num(item(&r, 0), "id"), officer);
 	http_result_clear(&r);
 	(void)snprintf(query, sizeof(query), "q=%s", old_id);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 0);
+	assert_int_equal(test_items_count(&r), 0);
 	http_result_clear(&r);
 
 	/* history holds the masked forms only */
@@ -818,7 +772,8 @@ static void test_patch_org_id_moves_the_officer_and_history_says_moved(void **st
 
 	/* its scope path in the database is the new org's */
 	(void)snprintf(text, sizeof(text), "%lld", officer);
-	db_value("SELECT org_path::text FROM officer WHERE id = $1", text, path, sizeof(path));
+	test_db_text(db, "SELECT org_path::text FROM officer WHERE id = $1", text, path,
+	             sizeof(path));
 	(void)snprintf(expected, sizeof(expected), "%lld.%lld", parent, to);
 	assert_string_equal(path, expected);
 
@@ -830,10 +785,10 @@ static void test_patch_org_id_moves_the_officer_and_history_says_moved(void **st
 
 	/* it lists under its new org only */
 	get(&r, "/api/v1/officers?subtree=", parent, "");
-	assert_true(items_hold(&r, officer));
+	assert_true(test_items_hold(&r, officer));
 	http_result_clear(&r);
 	get(&r, "/api/v1/officers?org=", from, "");
-	assert_false(items_hold(&r, officer));
+	assert_false(test_items_hold(&r, officer));
 	http_result_clear(&r);
 
 	/* an unknown org is a field error, and nothing moves */
@@ -864,7 +819,7 @@ static void test_history_lists_every_change_in_order_with_pages(void **state)
 	http_result_clear(&r);
 
 	get(&r, "/api/v1/officers/", officer, "/history");
-	assert_int_equal(items_count(&r), 4);
+	assert_int_equal(test_items_count(&r), 4);
 	assert_string_equal(str(item(&r, 0), "change"), "created");
 	assert_true(json_is_null(json_object_get(item(&r, 0), "before")));
 	assert_string_equal(str(item(&r, 1), "change"), "updated");
@@ -875,13 +830,13 @@ static void test_history_lists_every_change_in_order_with_pages(void **state)
 
 	(void)snprintf(query, sizeof(query), "/history?limit=3");
 	get(&r, "/api/v1/officers/", officer, query);
-	assert_int_equal(items_count(&r), 3);
+	assert_int_equal(test_items_count(&r), 3);
 	(void)snprintf(cursor, sizeof(cursor), "%s",
 	               json_string_value(json_object_get(r.json, "next_cursor")));
 	http_result_clear(&r);
 	(void)snprintf(query, sizeof(query), "/history?limit=3&cursor=%s", cursor);
 	get(&r, "/api/v1/officers/", officer, query);
-	assert_int_equal(items_count(&r), 1);
+	assert_int_equal(test_items_count(&r), 1);
 	assert_string_equal(str(item(&r, 0), "change"), "status");
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
 	http_result_clear(&r);
@@ -956,9 +911,9 @@ static void test_wrong_types_are_422_type_all_at_once(void **state)
 	(void)state;
 	remember("44140219800101000X");
 	rows_now(&before);
-	call(&r, "POST", "/api/v1/officers", NULL,
-	     json_pack("{s:i, s:[s], s:s, s:i, s:b}", "national_id", 44140219, "name", "张三",
-	               "org_id", "1", "hire_date", 20150301, "post", 1));
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL,
+	               json_pack("{s:i, s:[s], s:s, s:i, s:b}", "national_id", 44140219, "name",
+	                         "张三", "org_id", "1", "hire_date", 20150301, "post", 1));
 	assert_problem(&r, 422, "national_id", "type");
 	assert_problem(&r, 422, "name", "type");
 	assert_problem(&r, 422, "org_id", "type");
@@ -966,9 +921,9 @@ static void test_wrong_types_are_422_type_all_at_once(void **state)
 	assert_problem(&r, 422, "post", "type");
 	http_result_clear(&r);
 	/* a float is not an integer id */
-	call(&r, "POST", "/api/v1/officers", NULL,
-	     json_pack("{s:s, s:s, s:f}", "national_id", "44140219800101000X", "name", "张三",
-	               "org_id", (double)org));
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL,
+	               json_pack("{s:s, s:s, s:f}", "national_id", "44140219800101000X", "name",
+	                         "张三", "org_id", (double)org));
 	assert_problem(&r, 422, "org_id", "type");
 	http_result_clear(&r);
 	assert_rows_unchanged(&before);
@@ -1003,15 +958,16 @@ static void test_missing_required_fields_are_all_reported_at_once(void **state)
 
 	(void)state;
 	rows_now(&before);
-	call(&r, "POST", "/api/v1/officers", NULL, json_pack("{s:s}", "post", "科员"));
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL,
+	               json_pack("{s:s}", "post", "科员"));
 	assert_problem(&r, 422, "national_id", "required");
 	assert_problem(&r, 422, "name", "required");
 	assert_problem(&r, 422, "org_id", "required");
 	assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 3);
 	http_result_clear(&r);
 	/* blank or null counts as missing */
-	call(&r, "POST", "/api/v1/officers", NULL,
-	     json_pack("{s:s, s:s, s:n}", "national_id", "   ", "name", "", "org_id"));
+	http_call_json(&proc, &r, "POST", "/api/v1/officers", NULL,
+	               json_pack("{s:s, s:s, s:n}", "national_id", "   ", "name", "", "org_id"));
 	assert_problem(&r, 422, "national_id", "required");
 	assert_problem(&r, 422, "name", "required");
 	assert_problem(&r, 422, "org_id", "required");

@@ -15,27 +15,6 @@ static PGconn *db;
 
 /* ---- helpers ---- */
 
-/* Calls method path with body (stolen, may be NULL) and, when if_match is not NULL, an
- * If-Match header. */
-static void call(struct http_result *r, const char *method, const char *path, const char *if_match,
-                 json_t *body)
-{
-	char header[128];
-	const char *headers[] = {header, NULL};
-	char *text = NULL;
-
-	if (body != NULL) {
-		text = json_dumps(body, JSON_COMPACT);
-		json_decref(body);
-		assert_non_null(text);
-	}
-	if (if_match != NULL)
-		assert_true(snprintf(header, sizeof(header), "If-Match: %s", if_match) <
-		            (int)sizeof(header));
-	http_call(&proc, r, method, path, if_match != NULL ? headers : NULL, text);
-	free(text);
-}
-
 /* GETs prefix followed by id ("/api/v1/orgs/" 12, "/api/v1/orgs?subtree=" 12). */
 static void get(struct http_result *r, const char *prefix, long long id)
 {
@@ -50,7 +29,7 @@ static void patch_org(struct http_result *r, long long id, const char *if_match,
 	char path[64];
 
 	(void)snprintf(path, sizeof(path), "/api/v1/orgs/%lld", id);
-	call(r, "PATCH", path, if_match, body);
+	http_call_json(&proc, r, "PATCH", path, if_match, body);
 }
 
 /* A valid unified social credit code for n (distinct n give distinct codes). */
@@ -62,24 +41,13 @@ static void credit_code(unsigned n, char out[19])
 	assert_int_not_equal(out[17], 0);
 }
 
-/* The single value of sql with one text parameter (may be NULL), as a string into out. */
-static void db_value(const char *sql, const char *param, char *out, size_t size)
-{
-	PGresult *res = PQexecParams(db, sql, param != NULL ? 1 : 0, NULL, &param, NULL, NULL, 0);
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
-	(void)snprintf(out, size, "%s", PQgetisnull(res, 0, 0) ? "(null)" : PQgetvalue(res, 0, 0));
-	PQclear(res);
-}
-
 /* The path the database holds for organisation id. */
 static void db_org_path(long long id, char *out, size_t size)
 {
 	char text[24];
 
 	(void)snprintf(text, sizeof(text), "%lld", id);
-	db_value("SELECT path::text FROM org WHERE id = $1", text, out, size);
+	test_db_text(db, "SELECT path::text FROM org WHERE id = $1", text, out, size);
 }
 
 static long long org_rows(void)
@@ -90,24 +58,6 @@ static long long org_rows(void)
 static long long json_id(const json_t *doc)
 {
 	return json_integer_value(json_object_get(doc, "id"));
-}
-
-/* 1 when the list reply r holds an item with id. */
-static int items_hold(const struct http_result *r, long long id)
-{
-	json_t *items = json_object_get(r->json, "items"), *item;
-	size_t i;
-
-	json_array_foreach(items, i, item) if (json_id(item) == id) return 1;
-	return 0;
-}
-
-static size_t items_count(const struct http_result *r)
-{
-	json_t *items = json_object_get(r->json, "items");
-
-	assert_true(json_is_array(items));
-	return json_array_size(items);
 }
 
 /* Lists with query (after "?") and asserts 200. */
@@ -151,9 +101,10 @@ static void test_create_answers_201_with_location_etag_and_tree_fields(void **st
 
 	(void)state;
 	credit_code(1, code);
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", "create-root", "name", "梅州市司法局",
-	               "kind", "city", "region_code", "441400", "credit_code", code));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", "create-root", "name",
+	                         "梅州市司法局", "kind", "city", "region_code", "441400",
+	                         "credit_code", code));
 	assert_int_equal(r.status, 201);
 	assert_string_equal(r.content_type, "application/json");
 	root = json_id(r.json);
@@ -174,9 +125,9 @@ static void test_create_answers_201_with_location_etag_and_tree_fields(void **st
 	assert_non_null(json_string_value(json_object_get(r.json, "created_at")));
 	http_result_clear(&r);
 
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:I}", "code", "create-child", "name", "梅江区司法局",
-	               "kind", "county", "parent_id", (json_int_t)root));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:I}", "code", "create-child", "name",
+	                         "梅江区司法局", "kind", "county", "parent_id", (json_int_t)root));
 	assert_int_equal(r.status, 201);
 	child = json_id(r.json);
 	assert_int_equal(json_integer_value(json_object_get(r.json, "parent_id")), root);
@@ -224,7 +175,8 @@ static void test_unknown_and_non_numeric_ids_are_404(void **state)
 	patch_org(&r, 999999999, "*", json_pack("{s:s}", "name", "无此单位"));
 	assert_problem(&r, 404, NULL, NULL);
 	http_result_clear(&r);
-	call(&r, "PATCH", "/api/v1/orgs/abc", "*", json_pack("{s:s}", "name", "无此单位"));
+	http_call_json(&proc, &r, "PATCH", "/api/v1/orgs/abc", "*",
+	               json_pack("{s:s}", "name", "无此单位"));
 	assert_problem(&r, 404, NULL, NULL);
 	http_result_clear(&r);
 }
@@ -247,48 +199,48 @@ static void test_list_filters_by_parent_subtree_kind_and_q(void **state)
 	/* parent: direct children only */
 	(void)snprintf(query, sizeof(query), "parent=%lld", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 2);
-	assert_true(items_hold(&r, a) && items_hold(&r, b));
+	assert_int_equal(test_items_count(&r), 2);
+	assert_true(test_items_hold(&r, a) && test_items_hold(&r, b));
 	http_result_clear(&r);
 
 	/* subtree: the root and everything below it, nothing beside it */
 	(void)snprintf(query, sizeof(query), "subtree=%lld", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 4);
-	assert_true(items_hold(&r, root) && items_hold(&r, a) && items_hold(&r, a1) &&
-	            items_hold(&r, b));
-	assert_false(items_hold(&r, other));
+	assert_int_equal(test_items_count(&r), 4);
+	assert_true(test_items_hold(&r, root) && test_items_hold(&r, a) &&
+	            test_items_hold(&r, a1) && test_items_hold(&r, b));
+	assert_false(test_items_hold(&r, other));
 	http_result_clear(&r);
 
 	(void)snprintf(query, sizeof(query), "subtree=%lld", a);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 2);
-	assert_true(items_hold(&r, a) && items_hold(&r, a1));
+	assert_int_equal(test_items_count(&r), 2);
+	assert_true(test_items_hold(&r, a) && test_items_hold(&r, a1));
 	http_result_clear(&r);
 
 	/* kind combines with subtree */
 	(void)snprintf(query, sizeof(query), "subtree=%lld&kind=county", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 2);
-	assert_true(items_hold(&r, a) && items_hold(&r, b));
+	assert_int_equal(test_items_count(&r), 2);
+	assert_true(test_items_hold(&r, a) && test_items_hold(&r, b));
 	http_result_clear(&r);
 
 	/* q: a name fragment (here 甲, URL-encoded) or an exact code */
 	list(&r, "q=%E7%AD%9B%E9%80%89%E7%94%B2");
-	assert_int_equal(items_count(&r), 2);
-	assert_true(items_hold(&r, a) && items_hold(&r, a1));
+	assert_int_equal(test_items_count(&r), 2);
+	assert_true(test_items_hold(&r, a) && test_items_hold(&r, a1));
 	http_result_clear(&r);
 	list(&r, "q=filter-b");
-	assert_int_equal(items_count(&r), 1);
-	assert_true(items_hold(&r, b));
+	assert_int_equal(test_items_count(&r), 1);
+	assert_true(test_items_hold(&r, b));
 	http_result_clear(&r);
 	/* a code matches whole, not as a fragment */
 	list(&r, "q=filter-");
-	assert_int_equal(items_count(&r), 0);
+	assert_int_equal(test_items_count(&r), 0);
 	http_result_clear(&r);
 	/* LIKE wild cards in q are literal */
 	list(&r, "q=%25");
-	assert_int_equal(items_count(&r), 0);
+	assert_int_equal(test_items_count(&r), 0);
 	http_result_clear(&r);
 
 	/* filters with bad values are field errors, not empty lists */
@@ -324,14 +276,14 @@ static void test_list_pages_return_every_org_exactly_once(void **state)
 		else
 			(void)snprintf(query, sizeof(query), "subtree=%lld&limit=3", root);
 		list(&r, query);
-		assert_true(items_count(&r) <= 3);
-		for (i = 0; i < (int)items_count(&r); i++) {
+		assert_true(test_items_count(&r) <= 3);
+		for (i = 0; i < (int)test_items_count(&r); i++) {
 			assert_true(n < 16);
 			seen[n++] = json_id(
 			        json_array_get(json_object_get(r.json, "items"), (size_t)i));
 		}
 		if (json_is_string(json_object_get(r.json, "next_cursor"))) {
-			assert_int_equal(items_count(&r), 3);
+			assert_int_equal(test_items_count(&r), 3);
 			(void)snprintf(cursor, sizeof(cursor), "%s",
 			               json_string_value(json_object_get(r.json, "next_cursor")));
 		} else {
@@ -354,20 +306,20 @@ static void test_list_pages_return_every_org_exactly_once(void **state)
 	/* A page that ends exactly at the last row still offers a cursor; the next is empty. */
 	(void)snprintf(query, sizeof(query), "subtree=%lld&limit=4", root);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 4);
+	assert_int_equal(test_items_count(&r), 4);
 	(void)snprintf(cursor, sizeof(cursor), "%s",
 	               json_string_value(json_object_get(r.json, "next_cursor")));
 	http_result_clear(&r);
 	(void)snprintf(query, sizeof(query), "subtree=%lld&limit=4&cursor=%s", root, cursor);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 4);
+	assert_int_equal(test_items_count(&r), 4);
 	assert_int_equal(json_id(json_array_get(json_object_get(r.json, "items"), 0)), expected[4]);
 	(void)snprintf(cursor, sizeof(cursor), "%s",
 	               json_string_value(json_object_get(r.json, "next_cursor")));
 	http_result_clear(&r);
 	(void)snprintf(query, sizeof(query), "subtree=%lld&limit=4&cursor=%s", root, cursor);
 	list(&r, query);
-	assert_int_equal(items_count(&r), 0);
+	assert_int_equal(test_items_count(&r), 0);
 	assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
 	http_result_clear(&r);
 }
@@ -420,8 +372,8 @@ static void test_patch_without_if_match_is_428_and_changes_nothing(void **state)
 	assert_problem(&r, 428, NULL, NULL);
 	http_result_clear(&r);
 	(void)snprintf(id_text, sizeof(id_text), "%lld", id);
-	db_value("SELECT name || '/' || version FROM org WHERE id = $1", id_text, value,
-	         sizeof(value));
+	test_db_text(db, "SELECT name || '/' || version FROM org WHERE id = $1", id_text, value,
+	             sizeof(value));
 	assert_string_equal(value, "原名/1");
 }
 
@@ -443,8 +395,8 @@ static void test_patch_with_stale_or_malformed_etag_is_412_and_changes_nothing(v
 		http_result_clear(&r);
 	}
 	(void)snprintf(id_text, sizeof(id_text), "%lld", id);
-	db_value("SELECT name || '/' || version FROM org WHERE id = $1", id_text, value,
-	         sizeof(value));
+	test_db_text(db, "SELECT name || '/' || version FROM org WHERE id = $1", id_text, value,
+	             sizeof(value));
 	assert_string_equal(value, "原名/1");
 }
 
@@ -484,9 +436,11 @@ static void test_patch_with_current_etag_changes_and_bumps_version(void **state)
 	assert_string_equal(json_string_value(json_object_get(r.json, "code")), "patch-ok");
 	http_result_clear(&r);
 	(void)snprintf(id_text, sizeof(id_text), "%lld", id);
-	db_value("SELECT name || '/' || kind || '/' || region_code || '/' || credit_code || '/' ||"
-	         " version FROM org WHERE id = $1",
-	         id_text, value, sizeof(value));
+	test_db_text(
+	        db,
+	        "SELECT name || '/' || kind || '/' || region_code || '/' || credit_code || '/' ||"
+	        " version FROM org WHERE id = $1",
+	        id_text, value, sizeof(value));
 	(void)snprintf(etag, sizeof(etag), "新名/department/441402/%s/2", code);
 	assert_string_equal(value, etag);
 
@@ -553,34 +507,34 @@ static void test_moving_an_org_carries_its_subtree_and_officers(void **state)
 	db_org_path(grandchild, actual, sizeof(actual));
 	assert_string_equal(actual, expected);
 	(void)snprintf(id_text, sizeof(id_text), "%lld", officer);
-	db_value("SELECT org_path::text FROM officer WHERE id = $1", id_text, actual,
-	         sizeof(actual));
+	test_db_text(db, "SELECT org_path::text FROM officer WHERE id = $1", id_text, actual,
+	             sizeof(actual));
 	assert_string_equal(actual, expected);
 	/* a sibling of the moved org stays */
 	(void)snprintf(expected, sizeof(expected), "%lld.%lld", from, stay);
 	db_org_path(stay, actual, sizeof(actual));
 	assert_string_equal(actual, expected);
 	/* moving an organisation is not a change of the officer: no history entry */
-	db_value("SELECT count(*) FROM officer_history WHERE officer_id = $1", id_text, actual,
-	         sizeof(actual));
+	test_db_text(db, "SELECT count(*) FROM officer_history WHERE officer_id = $1", id_text,
+	             actual, sizeof(actual));
 	assert_string_equal(actual, "1");
 
 	/* the API sees the new tree */
 	get(&r, "/api/v1/orgs?subtree=", to);
-	assert_int_equal(items_count(&r), 4);
-	assert_true(items_hold(&r, grandchild));
+	assert_int_equal(test_items_count(&r), 4);
+	assert_true(test_items_hold(&r, grandchild));
 	http_result_clear(&r);
 	get(&r, "/api/v1/orgs?subtree=", from);
-	assert_int_equal(items_count(&r), 2);
-	assert_false(items_hold(&r, child));
+	assert_int_equal(test_items_count(&r), 2);
+	assert_false(test_items_hold(&r, child));
 	http_result_clear(&r);
 	get(&r, "/api/v1/officers?subtree=", to);
 	assert_int_equal(r.status, 200);
-	assert_true(items_hold(&r, officer));
+	assert_true(test_items_hold(&r, officer));
 	http_result_clear(&r);
 	get(&r, "/api/v1/officers?subtree=", from);
 	assert_int_equal(r.status, 200);
-	assert_false(items_hold(&r, officer));
+	assert_false(test_items_hold(&r, officer));
 	http_result_clear(&r);
 
 	/* parent_id null makes it a root again, subtree included */
@@ -591,8 +545,8 @@ static void test_moving_an_org_carries_its_subtree_and_officers(void **state)
 	(void)snprintf(expected, sizeof(expected), "%lld.%lld.%lld", moved, child, grandchild);
 	db_org_path(grandchild, actual, sizeof(actual));
 	assert_string_equal(actual, expected);
-	db_value("SELECT org_path::text FROM officer WHERE id = $1", id_text, actual,
-	         sizeof(actual));
+	test_db_text(db, "SELECT org_path::text FROM officer WHERE id = $1", id_text, actual,
+	             sizeof(actual));
 	assert_string_equal(actual, expected);
 }
 
@@ -607,9 +561,10 @@ static void test_moving_under_own_subtree_is_422_and_changes_nothing(void **stat
 	mid = test_create_org(&proc, "cycle-mid", "环中", "county", top);
 	leaf = test_create_org(&proc, "cycle-leaf", "环下", "town", mid);
 	(void)snprintf(id_text, sizeof(id_text), "%lld", top);
-	db_value("SELECT string_agg(id || '=' || path::text || '/' || version, ',' ORDER BY id)"
-	         " FROM org WHERE path <@ (SELECT path FROM org WHERE id = $1)",
-	         id_text, before, sizeof(before));
+	test_db_text(db,
+	             "SELECT string_agg(id || '=' || path::text || '/' || version, ',' ORDER BY id)"
+	             " FROM org WHERE path <@ (SELECT path FROM org WHERE id = $1)",
+	             id_text, before, sizeof(before));
 
 	patch_org(&r, top, "*", json_pack("{s:I}", "parent_id", (json_int_t)leaf));
 	assert_problem(&r, 422, "parent_id", "cycle");
@@ -621,9 +576,10 @@ static void test_moving_under_own_subtree_is_422_and_changes_nothing(void **stat
 	assert_problem(&r, 422, "parent_id", "cycle");
 	http_result_clear(&r);
 
-	db_value("SELECT string_agg(id || '=' || path::text || '/' || version, ',' ORDER BY id)"
-	         " FROM org WHERE path <@ (SELECT path FROM org WHERE id = $1)",
-	         id_text, after, sizeof(after));
+	test_db_text(db,
+	             "SELECT string_agg(id || '=' || path::text || '/' || version, ',' ORDER BY id)"
+	             " FROM org WHERE path <@ (SELECT path FROM org WHERE id = $1)",
+	             id_text, after, sizeof(after));
 	assert_string_equal(after, before);
 }
 
@@ -634,9 +590,9 @@ static void test_unknown_parent_is_422_on_parent_id(void **state)
 	long long id = test_create_org(&proc, "orphan-move", "孤儿", "county", 0);
 
 	(void)state;
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:I}", "code", "orphan", "name", "孤儿", "kind", "county",
-	               "parent_id", (json_int_t)987654321));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:I}", "code", "orphan", "name", "孤儿", "kind",
+	                         "county", "parent_id", (json_int_t)987654321));
 	assert_problem(&r, 422, "parent_id", "unknown");
 	http_result_clear(&r);
 	assert_int_equal(org_rows(), rows + 1);
@@ -661,8 +617,9 @@ static void test_duplicate_code_is_409_on_code(void **state)
 	(void)test_create_org(&proc, "dup-code", "先到", "county", 0);
 	other = test_create_org(&proc, "dup-code-2", "后到", "county", 0);
 	rows = org_rows();
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s}", "code", "dup-code", "name", "重复", "kind", "county"));
+	http_call_json(
+	        &proc, &r, "POST", "/api/v1/orgs", NULL,
+	        json_pack("{s:s, s:s, s:s}", "code", "dup-code", "name", "重复", "kind", "county"));
 	assert_problem(&r, 409, "code", "duplicate");
 	http_result_clear(&r);
 	assert_int_equal(org_rows(), rows);
@@ -680,15 +637,15 @@ static void test_duplicate_credit_code_is_409_on_credit_code(void **state)
 
 	(void)state;
 	credit_code(3, code);
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:s}", "code", "dup-credit-1", "name", "先到", "kind",
-	               "county", "credit_code", code));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:s}", "code", "dup-credit-1", "name", "先到",
+	                         "kind", "county", "credit_code", code));
 	assert_int_equal(r.status, 201);
 	http_result_clear(&r);
 	rows = org_rows();
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:s}", "code", "dup-credit-2", "name", "后到", "kind",
-	               "county", "credit_code", code));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:s}", "code", "dup-credit-2", "name", "后到",
+	                         "kind", "county", "credit_code", code));
 	assert_problem(&r, 409, "credit_code", "duplicate");
 	http_result_clear(&r);
 	assert_int_equal(org_rows(), rows);
@@ -703,20 +660,20 @@ static void test_credit_code_with_wrong_check_character_is_422(void **state)
 	(void)state;
 	credit_code(4, code);
 	code[17] = code[17] == '0' ? '1' : '0';
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-credit", "name", "校验错", "kind",
-	               "county", "credit_code", code));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-credit", "name", "校验错",
+	                         "kind", "county", "credit_code", code));
 	assert_problem(&r, 422, "credit_code", "check_char");
 	http_result_clear(&r);
 	/* lower case and a letter GB 32100 leaves out (O) are charset errors */
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-credit", "name", "校验错", "kind",
-	               "county", "credit_code", "91441402mA00000O1X"));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-credit", "name", "校验错",
+	                         "kind", "county", "credit_code", "91441402mA00000O1X"));
 	assert_problem(&r, 422, "credit_code", "charset");
 	http_result_clear(&r);
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-credit", "name", "校验错", "kind",
-	               "county", "credit_code", "9144140"));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-credit", "name", "校验错",
+	                         "kind", "county", "credit_code", "9144140"));
 	assert_problem(&r, 422, "credit_code", "length");
 	http_result_clear(&r);
 	assert_int_equal(org_rows(), rows);
@@ -731,17 +688,17 @@ static void test_bad_region_code_is_422(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		call(&r, "POST", "/api/v1/orgs", NULL,
-		     json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-region", "name", "区划错",
-		               "kind", "county", "region_code", bad[i]));
+		http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+		               json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-region", "name",
+		                         "区划错", "kind", "county", "region_code", bad[i]));
 		if (r.status != 422)
 			fail_msg("region %s: %ld %s", bad[i], r.status, r.body);
 		assert_true(r.status == 422);
 		http_result_clear(&r);
 	}
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-region", "name", "区划错", "kind",
-	               "county", "region_code", "941400"));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:s}", "code", "bad-region", "name", "区划错",
+	                         "kind", "county", "region_code", "941400"));
 	assert_problem(&r, 422, "region_code", "format");
 	http_result_clear(&r);
 	assert_int_equal(org_rows(), rows);
@@ -754,21 +711,24 @@ static void test_bad_kind_and_missing_fields_are_422(void **state)
 	long long id = test_create_org(&proc, "kind-patch", "类型", "county", 0);
 
 	(void)state;
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s}", "code", "bad-kind", "name", "类型错", "kind", "planet"));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s}", "code", "bad-kind", "name", "类型错", "kind",
+	                         "planet"));
 	assert_problem(&r, 422, "kind", "choice");
 	http_result_clear(&r);
-	call(&r, "POST", "/api/v1/orgs", NULL, json_pack("{s:s}", "name", "缺字段"));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s}", "name", "缺字段"));
 	assert_problem(&r, 422, "code", "required");
 	assert_problem(&r, 422, "kind", "required");
 	http_result_clear(&r);
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s}", "code", "bad code!", "name", "代码错", "kind", "county"));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s}", "code", "bad code!", "name", "代码错", "kind",
+	                         "county"));
 	assert_problem(&r, 422, "code", "format");
 	http_result_clear(&r);
-	call(&r, "POST", "/api/v1/orgs", NULL,
-	     json_pack("{s:s, s:s, s:s, s:b}", "code", "extra-field", "name", "多余", "kind",
-	               "county", "admin", 1));
+	http_call_json(&proc, &r, "POST", "/api/v1/orgs", NULL,
+	               json_pack("{s:s, s:s, s:s, s:b}", "code", "extra-field", "name", "多余",
+	                         "kind", "county", "admin", 1));
 	assert_problem(&r, 422, "admin", "unknown_field");
 	http_result_clear(&r);
 	assert_int_equal(org_rows(), rows + 1);

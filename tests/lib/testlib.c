@@ -347,6 +347,56 @@ long long test_db_count(PGconn *conn, const char *sql)
 	return value;
 }
 
+void test_db_text(PGconn *conn, const char *sql, const char *param, char *out, size_t size)
+{
+	PGresult *res = PQexecParams(conn, sql, param != NULL ? 1 : 0, NULL, &param, NULL, NULL, 0);
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+	(void)snprintf(out, size, "%s", PQgetisnull(res, 0, 0) ? "(null)" : PQgetvalue(res, 0, 0));
+	PQclear(res);
+}
+
+void http_call_json(struct tcardd_proc *proc, struct http_result *out, const char *method,
+                    const char *path, const char *if_match, json_t *body)
+{
+	char header[128];
+	const char *headers[] = {header, NULL};
+	char *text = NULL;
+
+	if (body != NULL) {
+		text = json_dumps(body, JSON_COMPACT);
+		json_decref(body);
+		assert_non_null(text);
+	}
+	if (if_match != NULL)
+		assert_true(snprintf(header, sizeof(header), "If-Match: %s", if_match) <
+		            (int)sizeof(header));
+	http_call(proc, out, method, path, if_match != NULL ? headers : NULL, text);
+	free(text);
+}
+
+size_t test_items_count(const struct http_result *r)
+{
+	json_t *items = json_object_get(r->json, "items");
+
+	if (r->status != 200 || !json_is_array(items))
+		fail_msg("expected a list: %ld %s", r->status, r->body);
+	return json_array_size(items);
+}
+
+int test_items_hold(const struct http_result *r, long long id)
+{
+	json_t *item;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->json, "items"), i,
+	                   item) if (json_integer_value(json_object_get(item, "id")) ==
+	                             id) return 1;
+	(void)test_items_count(r); /* fails unless r is a list */
+	return 0;
+}
+
 void test_national_id(unsigned n, char out[19])
 {
 	/* Region 441402, born 1980-01-01 + n % 7000 days, sequence from n. */

@@ -52,6 +52,14 @@ struct http_result {
 void http_call(struct tcardd_proc *proc, struct http_result *out, const char *method,
                const char *path, const char *const *headers, const char *body);
 void http_result_clear(struct http_result *r);
+/* Calls with a JSON body (stolen, may be NULL) and, when if_match is not
+ * NULL, an If-Match header. */
+void http_call_json(struct tcardd_proc *proc, struct http_result *out, const char *method,
+                    const char *path, const char *if_match, json_t *body);
+/* The number of items of a 200 list reply (fails the test otherwise), and
+ * whether one of them has id. */
+size_t test_items_count(const struct http_result *r);
+int test_items_hold(const struct http_result *r, long long id);
 
 /* Asserts a problem+json reply with status and, when field is not NULL, a
  * field error on field with reason (reason may be NULL). */
@@ -63,6 +71,9 @@ void assert_problem(const struct http_result *r, long status, const char *field,
 PGconn *test_db(struct tcardd_proc *proc);
 /* Runs a one-value query and returns it as a number. */
 long long test_db_count(PGconn *conn, const char *sql);
+/* The single value of sql with one text parameter (may be NULL) into out;
+ * "(null)" for SQL NULL. */
+void test_db_text(PGconn *conn, const char *sql, const char *param, char *out, size_t size);
 
 /* A valid national ID for number n (distinct n give distinct IDs), into out[19]. */
 void test_national_id(unsigned n, char out[19]);
