@@ -22,14 +22,19 @@ listen="${TCARD_LISTEN:-127.0.0.1:8080}"
 cat <<EOF
 
   tcard is starting at   http://${listen}/
-  data (PostgreSQL too): ${TCARD_REPO}/var   (first start: creates it and loads the demo city)
+  data (PostgreSQL too): ${TCARD_REPO}/var   (first start: creates it, loads the demo city and
+                         prints the accounts with their passwords)
   Ctrl-C stops tcardd and its database.
 
   Open:  http://${listen}/api/v1/openapi.json          every route
-         http://${listen}/api/v1/officers?subtree=2     officers of 梅江区
-  The README's "Try the API" has curl examples. Until accounts exist (issue 3)
-  every caller acts as an administrator: keep tcardd on loopback.
-
+  The README's "Try the API" logs in and has curl examples.
 EOF
+if [[ -f var/initial-accounts.txt ]]; then
+  echo
+  sed 's/^/  /' var/initial-accounts.txt
+  echo "  (admin's password was one-time: once changed, it is the one you chose;"
+  echo "   a lost one: build/tcardd --data-dir var --create-admin admin)"
+fi
+echo
 
 exec build/tcardd --data-dir "$TCARD_REPO/var" --listen "$listen" --web-root "$TCARD_REPO/web" "$@"

@@ -129,6 +129,24 @@ void api_set_etag(struct request *req, const json_t *doc)
 	(void)request_add_header(req, "ETag", etag);
 }
 
+const char *api_doc_id(struct request *req, const json_t *doc)
+{
+	json_t *id = json_object_get(doc, "id");
+
+	if (!json_is_integer(id))
+		return NULL;
+	return arena_printf(req->arena, "%lld", (long long)json_integer_value(id));
+}
+
+void api_set_location(struct request *req, const char *collection, const json_t *doc)
+{
+	const char *id = api_doc_id(req, doc);
+
+	if (id != NULL)
+		(void)request_add_header(req, "Location",
+		                         arena_printf(req->arena, "%s/%s", collection, id));
+}
+
 int api_today(void)
 {
 	time_t now = time(NULL) + 8 * 3600; /* China Standard Time, no DST */

@@ -33,6 +33,10 @@ json_t *api_page_reply(json_t *items, const struct api_page *page);
 int api_if_match(struct request *req, const char **version);
 /* Sets ETag: "<version>" from a document's "version" member. */
 void api_set_etag(struct request *req, const json_t *doc);
+/* A document's "id" member as text in the arena (for audit targets), or NULL. */
+const char *api_doc_id(struct request *req, const json_t *doc);
+/* Sets Location: <collection>/<id> for a document just created. */
+void api_set_location(struct request *req, const char *collection, const json_t *doc);
 
 /* Today's date in Asia/Shanghai (UTC+8, no daylight saving) as YYYYMMDD. */
 int api_today(void);

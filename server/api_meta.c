@@ -71,12 +71,21 @@ int api_meta_openapi(struct request *req)
 			item = json_object();
 			(void)json_object_set_new(paths, r->pattern, item);
 		}
-		(void)json_object_set_new(item, api_meta_method_name(r->method),
-		                          json_pack("{s:s, s:o, s:b}", "summary", r->summary,
-		                                    "x-roles", api_meta_roles(r->roles),
-		                                    "x-json-body", r->body == ROUTE_BODY_JSON));
+		/* Public routes need nothing; the others a token or the session
+		 * cookie (with X-CSRF-Token on writes). */
+		(void)json_object_set_new(
+		        item, api_meta_method_name(r->method),
+		        json_pack("{s:s, s:o, s:b, s:o}", "summary", r->summary, "x-roles",
+		                  api_meta_roles(r->roles), "x-json-body",
+		                  r->body == ROUTE_BODY_JSON, "security",
+		                  (r->roles & ROLE_PUBLIC)
+		                          ? json_array()
+		                          : json_pack("[{s:[]}, {s:[]}]", "token", "session")));
 	}
-	doc = json_pack("{s:s, s:{s:s, s:s}, s:o}", "openapi", "3.1.0", "info", "title",
-	                "tcard API", "version", TCARD_VERSION, "paths", paths);
+	doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}}",
+	                "openapi", "3.1.0", "info", "title", "tcard API", "version", TCARD_VERSION,
+	                "paths", paths, "components", "securitySchemes", "token", "type", "http",
+	                "scheme", "bearer", "session", "type", "apiKey", "in", "cookie", "name",
+	                "tcard_session");
 	return request_reply_json(req, 200, doc);
 }

@@ -187,16 +187,12 @@ static json_t *officer_doc(struct request *req, const PGresult *res, int row)
 static int officer_reply(struct request *req, unsigned status, const PGresult *res)
 {
 	json_t *doc = officer_doc(req, res, 0);
-	char location[64];
 
 	if (doc == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
 	api_set_etag(req, doc);
-	if (status == 201) {
-		(void)snprintf(location, sizeof(location), "/api/v1/officers/%lld",
-		               (long long)json_integer_value(json_object_get(doc, "id")));
-		(void)request_add_header(req, "Location", location);
-	}
+	if (status == 201)
+		api_set_location(req, "/api/v1/officers", doc);
 	return request_reply_json(req, status, doc);
 }
 

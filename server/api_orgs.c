@@ -112,13 +112,8 @@ static int org_reply(struct request *req, unsigned status, PGresult *res)
 	if (doc == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
 	api_set_etag(req, doc);
-	if (status == 201) {
-		char location[64];
-
-		(void)snprintf(location, sizeof(location), "/api/v1/orgs/%lld",
-		               (long long)json_integer_value(json_object_get(doc, "id")));
-		(void)request_add_header(req, "Location", location);
-	}
+	if (status == 201)
+		api_set_location(req, "/api/v1/orgs", doc);
 	return request_reply_json(req, status, doc);
 }
 

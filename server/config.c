@@ -25,6 +25,7 @@ enum {
 	OPT_DEMO,
 	OPT_NO_DEMO,
 	OPT_VERIFY_AUDIT,
+	OPT_CREATE_ADMIN,
 };
 
 static const struct option config_options[] = {
@@ -43,6 +44,7 @@ static const struct option config_options[] = {
         {"demo", no_argument, NULL, OPT_DEMO},
         {"no-demo", no_argument, NULL, OPT_NO_DEMO},
         {"verify-audit", no_argument, NULL, OPT_VERIFY_AUDIT},
+        {"create-admin", required_argument, NULL, OPT_CREATE_ADMIN},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -76,6 +78,8 @@ void config_usage(FILE *out)
 	        "      --verify-audit          check the audit log's hash chain and signed\n"
 	        "                              checkpoints, print the result and exit: 0\n"
 	        "                              intact, 1 broken, 2 when it cannot be checked\n"
+	        "      --create-admin=NAME     create the administrator NAME, or give it a new\n"
+	        "                              password; print the one-time password and exit\n"
 	        "  -v, --verbose               log debug events\n"
 	        "  -h, --help                  show this help and exit\n"
 	        "  -V, --version               show the version and exit\n"
@@ -83,6 +87,21 @@ void config_usage(FILE *out)
 	        "Sizes take a K or M suffix (1024-based). Exit status: 0 after a clean\n"
 	        "shutdown (SIGINT/SIGTERM), 1 on a start-up failure, 64 on bad usage.\n",
 	        out);
+}
+
+/* The form app_user.username accepts (004_accounts.sql): [a-z0-9][a-z0-9._-]{1,31}. */
+static int config_username_ok(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len < 2 || len > 32 ||
+	    !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= '0' && name[0] <= '9')))
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      strchr("._-", name[i]) != NULL))
+			return 0;
+	return 1;
 }
 
 /* Parses a decimal count in [min, max]. */
@@ -262,6 +281,16 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 			break;
 		case OPT_VERIFY_AUDIT:
 			c->action = CONFIG_VERIFY_AUDIT;
+			break;
+		case OPT_CREATE_ADMIN:
+			if (!config_username_ok(optarg))
+				return err_set(
+				        err,
+				        "--create-admin needs a user name of 2 to 32 lower-case "
+				        "letters, digits, '.', '_' or '-', not \"%s\"",
+				        optarg);
+			c->action = CONFIG_CREATE_ADMIN;
+			c->admin_name = optarg;
 			break;
 		case 'v':
 			c->verbose = 1;

@@ -8,8 +8,16 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* CONFIG_VERIFY_AUDIT: check the audit chain once and exit (--verify-audit). */
-enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION, CONFIG_VERIFY_AUDIT };
+/* CONFIG_VERIFY_AUDIT: check the audit chain once and exit (--verify-audit).
+ * CONFIG_CREATE_ADMIN: create an administrator (or give it a new one-time
+ * password), print the password and exit (--create-admin NAME). */
+enum config_action {
+	CONFIG_RUN,
+	CONFIG_HELP,
+	CONFIG_VERSION,
+	CONFIG_VERIFY_AUDIT,
+	CONFIG_CREATE_ADMIN
+};
 enum config_demo { DEMO_AUTO, DEMO_NEVER, DEMO_NOW };
 
 struct config {
@@ -20,6 +28,7 @@ struct config {
 	const char *data_dir;   /* embedded cluster, keys */
 	const char *web_root;   /* static files of the web UI */
 	const char *schema_dir; /* migrations */
+	const char *admin_name; /* --create-admin NAME */
 	unsigned workers;
 	unsigned connection_limit;
 	int per_address_limit; /* -1 = automatic: unlimited on loopback, 64 otherwise */

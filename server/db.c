@@ -81,7 +81,8 @@ static const struct db_stmt db_set_context = {"db_set_context",
                                               "set_config('tcard.actor', $2, true), "
                                               "set_config('tcard.request_id', $3, true), "
                                               "set_config('tcard.user_id', $4, true), "
-                                              "set_config('tcard.address', $5, true)"};
+                                              "set_config('tcard.address', $5, true), "
+                                              "set_config('tcard.officer', $6, true)"};
 
 static int64_t db_now_ns(void)
 {
@@ -298,8 +299,8 @@ static int db_command(struct request *req, const char *sql)
 
 int db_begin(struct request *req, enum db_mode mode)
 {
-	const char *params[5];
-	char user_id[24] = "";
+	const char *params[6];
+	char user_id[24] = "", officer_id[24] = "";
 	int attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -326,7 +327,34 @@ int db_begin(struct request *req, enum db_mode mode)
 		(void)snprintf(user_id, sizeof(user_id), "%lld", (long long)req->principal.user_id);
 	params[3] = user_id;
 	params[4] = req->address;
-	return db_exec(req, &db_set_context, 5, params) != NULL ? 0 : -1;
+	/* An officer's own record: row-level security shows it nothing else. */
+	if (req->principal.officer_id != 0)
+		(void)snprintf(officer_id, sizeof(officer_id), "%lld",
+		               (long long)req->principal.officer_id);
+	params[5] = officer_id;
+	return db_exec(req, &db_set_context, 6, params) != NULL ? 0 : -1;
+}
+
+PGresult *db_exec_once(struct request *req, const struct db_stmt *stmt, int nparams,
+                       const char *const *params)
+{
+	PGresult *res = NULL;
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		req->db = db_acquire(&req->problem);
+		if (req->db == NULL)
+			return NULL;
+		if (req->db->in_transaction)
+			db_end(req->db);
+		res = db_exec(req, stmt, nparams, params);
+		/* A connection broken by a database restart fails its first
+		 * statement; this one ran in its own transaction, so once more. */
+		if (res != NULL || PQstatus(req->db->conn) == CONNECTION_OK)
+			return res;
+		problem_clear(&req->problem);
+	}
+	return res;
 }
 
 PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,

@@ -53,6 +53,11 @@ int db_begin(struct request *req, enum db_mode mode);
  * req->problem set on failure. Parameters are text (NULL = SQL NULL). */
 PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
                   const char *const *params);
+/* Runs one prepared statement in a transaction of its own (autocommit), before
+ * or instead of the request's transaction: credentials are resolved this way.
+ * Nothing of the request's context is set. NULL with req->problem on failure. */
+PGresult *db_exec_once(struct request *req, const struct db_stmt *stmt, int nparams,
+                       const char *const *params);
 int db_commit(struct request *req);
 /* Rolls back an open transaction (no-op otherwise). */
 void db_end(struct db *db);

@@ -1,6 +1,8 @@
 /* main.c — tcardd: flags, start-up (embedded database, keys, migrations,
  * demo data, statements, HTTP), signals and an orderly shutdown. */
+#include "accounts.h"
 #include "audit.h"
+#include "auth.h"
 #include "config.h"
 #include "db.h"
 #include "demo.h"
@@ -13,6 +15,7 @@
 #include "routes.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <limits.h>
 #include <signal.h>
@@ -69,9 +72,9 @@ static int open_keys(const struct config *config, struct err *err)
 	return pii_init(path, err);
 }
 
-/* Applies migrations, then loads the demo city when asked to. */
+/* Applies migrations, then loads the demo city when asked to (*demo_loaded). */
 static int prepare_schema(const struct config *config, const struct conninfos *ci, int created,
-                          struct err *err)
+                          int *demo_loaded, struct err *err)
 {
 	PGconn *conn = PQconnectdb(ci->owner);
 	int applied, rc = -1, demo;
@@ -85,6 +88,7 @@ static int prepare_schema(const struct config *config, const struct conninfos *c
 		goto done;
 	log_event(LOG_INFO, "schema_ready", "migrations_applied=%d", applied);
 	demo = config->demo == DEMO_NOW || (config->demo == DEMO_AUTO && created);
+	*demo_loaded = 0;
 	if (demo) {
 		PQfinish(conn);
 		conn = PQconnectdb(ci->app);
@@ -96,6 +100,80 @@ static int prepare_schema(const struct config *config, const struct conninfos *c
 		if (demo < 0)
 			goto done;
 		log_event(LOG_INFO, "demo_data", "officers_loaded=%d", demo);
+		*demo_loaded = 1;
+	}
+	rc = 0;
+done:
+	PQfinish(conn);
+	return rc;
+}
+
+/* Writes the first start's accounts to stdout (never to the log) and to
+ * DATA_DIR/initial-accounts.txt (mode 0600), so deploy/run.sh can show them
+ * again on later starts. */
+static void show_initial_accounts(const struct config *config, const char *admin_password,
+                                  const struct accounts_demo *demo)
+{
+	char path[PATH_MAX];
+	FILE *outs[2] = {stdout, NULL};
+	int fd, i;
+
+	if (snprintf(path, sizeof(path), "%s/initial-accounts.txt", config->data_dir) <
+	    (int)sizeof(path)) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			outs[1] = fdopen(fd, "w");
+	}
+	for (i = 0; i < 2 && outs[i] != NULL; i++) {
+		(void)fprintf(
+		        outs[i],
+		        "tcard accounts created on the first start (passwords shown once):\n"
+		        "  role     username         password          scope\n"
+		        "  admin    admin            %-17s everything; one-time: change it at "
+		        "the first login\n",
+		        admin_password);
+		if (demo != NULL)
+			(void)fprintf(
+			        outs[i],
+			        "  hr       hr.meijiang      %-17s 梅江区 (MZ.MJ) and its units\n"
+			        "  auditor  auditor.meizhou  %-17s all of 梅州市 (MZ), read-only\n"
+			        "  officer  officer.demo     %-17s %s's own card\n",
+			        demo->hr_password, demo->auditor_password, demo->officer_password,
+			        demo->officer_name);
+	}
+	(void)fflush(stdout);
+	if (outs[1] != NULL)
+		(void)fclose(outs[1]);
+}
+
+/* On the first start of the embedded default (no account yet): the first
+ * administrator, and the demo city's accounts when the demo was loaded. */
+static int create_initial_accounts(const struct config *config, const struct conninfos *ci,
+                                   int demo_loaded, struct err *err)
+{
+	PGconn *conn;
+	char password[ACCOUNTS_PASSWORD_BYTES];
+	struct accounts_demo demo;
+	int has, rc = -1;
+
+	if (config->db != NULL)
+		return 0; /* an operator's database: tcardd --create-admin NAME */
+	conn = PQconnectdb(ci->app);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		err_set(err, "cannot connect to create accounts: %s", PQerrorMessage(conn));
+		goto done;
+	}
+	has = accounts_has_users(conn, err);
+	if (has < 0)
+		goto done;
+	if (has == 0) {
+		if (accounts_create_admin(conn, "admin", password, err) != 0 ||
+		    (demo_loaded && accounts_create_demo(conn, &demo, err) != 0))
+			goto done;
+		show_initial_accounts(config, password, demo_loaded ? &demo : NULL);
+		log_event(LOG_INFO, "initial_accounts_created", "demo=%d", demo_loaded);
+		sodium_memzero(password, sizeof(password));
+		sodium_memzero(&demo, sizeof(demo));
 	}
 	rc = 0;
 done:
@@ -111,8 +189,8 @@ static int embedded_running(const char *data_dir)
 
 	if (realpath(data_dir, dir) == NULL ||
 	    snprintf(conninfo, sizeof(conninfo),
-	             "host='%s/pg/run' port=%d dbname=%s connect_timeout=2", dir, PGEMBED_PORT,
-	             PGEMBED_DATABASE) >= (int)sizeof(conninfo))
+	             "host='%s/pg/run' port=%d dbname=%s user=tcard_app connect_timeout=2", dir,
+	             PGEMBED_PORT, PGEMBED_DATABASE) >= (int)sizeof(conninfo))
 		return 0;
 	return PQping(conninfo) == PQPING_OK;
 }
@@ -145,6 +223,46 @@ static int verify_audit(const struct config *config)
 	return status;
 }
 
+/* tcardd --create-admin NAME: opens (and migrates) the database as a start
+ * does, creates the administrator or gives it a new one-time password, prints
+ * it on stdout and exits: 0, or 1 on failure. */
+static int create_admin(const struct config *config)
+{
+	struct pgembed pg;
+	struct conninfos ci;
+	struct err err = {{0}};
+	char password[ACCOUNTS_PASSWORD_BYTES];
+	int demo_loaded, status = 1,
+	                 running = config->db == NULL && embedded_running(config->data_dir);
+	PGconn *conn = NULL;
+	struct config quiet = *config;
+
+	memset(&pg, 0, sizeof(pg));
+	quiet.demo = DEMO_NEVER;
+	if (auth_init(&err) != 0 || start_database(config, &pg, &ci, &err) != 0 ||
+	    prepare_schema(&quiet, &ci, pg.created, &demo_loaded, &err) != 0)
+		goto done;
+	conn = PQconnectdb(ci.app);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		err_set(&err, "cannot connect: %s", PQerrorMessage(conn));
+		goto done;
+	}
+	if (accounts_create_admin(conn, config->admin_name, password, &err) != 0)
+		goto done;
+	(void)printf("administrator %s, one-time password (change it at the first login): %s\n",
+	             config->admin_name, password);
+	sodium_memzero(password, sizeof(password));
+	status = 0;
+done:
+	if (status != 0)
+		(void)fprintf(stderr, "tcardd: %s\n", err.message);
+	PQfinish(conn);
+	if (!running)
+		pgembed_stop(&pg);
+	auth_release();
+	return status;
+}
+
 /* Lets the process hold as many connections as it was configured for. */
 static void raise_file_limit(unsigned connections)
 {
@@ -166,7 +284,7 @@ int main(int argc, char **argv)
 	struct http_config http;
 	struct http_server *server = NULL;
 	sigset_t signals;
-	int sig, status = EXIT_FAILURE;
+	int sig, status = EXIT_FAILURE, demo_loaded = 0;
 	char quoted[600];
 
 	memset(&pg, 0, sizeof(pg));
@@ -190,6 +308,8 @@ int main(int argc, char **argv)
 	}
 	if (config.action == CONFIG_VERIFY_AUDIT)
 		return verify_audit(&config);
+	if (config.action == CONFIG_CREATE_ADMIN)
+		return create_admin(&config);
 	/* Block the stop signals in every thread; main waits for them below. */
 	(void)sigemptyset(&signals);
 	(void)sigaddset(&signals, SIGINT);
@@ -198,8 +318,10 @@ int main(int argc, char **argv)
 	(void)signal(SIGPIPE, SIG_IGN);
 	raise_file_limit(config.connection_limit);
 
-	if (open_keys(&config, &err) != 0 || start_database(&config, &pg, &ci, &err) != 0 ||
-	    prepare_schema(&config, &ci, pg.created, &err) != 0 ||
+	if (auth_init(&err) != 0 || open_keys(&config, &err) != 0 ||
+	    start_database(&config, &pg, &ci, &err) != 0 ||
+	    prepare_schema(&config, &ci, pg.created, &demo_loaded, &err) != 0 ||
+	    create_initial_accounts(&config, &ci, demo_loaded, &err) != 0 ||
 	    db_setup(ci.app, routes_statements, routes_statement_tables, &err) != 0 ||
 	    audit_start(config.data_dir, ci.app, &err) != 0)
 		goto fail;
@@ -240,6 +362,7 @@ stop:
 	db_shutdown();
 	pgembed_stop(&pg);
 	pii_release();
+	auth_release();
 	log_event(LOG_INFO, "stopped", "status=%d", status);
 	return status;
 }

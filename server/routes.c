@@ -4,10 +4,13 @@
 #include "routes.h"
 
 #include "api_audit.h"
+#include "api_auth.h"
 #include "api_meta.h"
 #include "api_officers.h"
 #include "api_orgs.h"
+#include "api_users.h"
 #include "audit.h"
+#include "auth.h"
 
 #define JSON ROUTE_BODY_JSON
 #define NONE ROUTE_BODY_NONE
@@ -18,6 +21,30 @@ const struct route routes_table[] = {
         {HTTP_GET, "/readyz", api_meta_readyz, ROLE_PUBLIC, NONE, "The database answers"},
         {HTTP_GET, "/api/v1/openapi.json", api_meta_openapi, ROLE_PUBLIC, NONE,
          "This API as OpenAPI 3.1"},
+
+        {HTTP_POST, "/api/v1/login", api_auth_login, ROLE_PUBLIC, JSON,
+         "Log in: sets the session cookie, returns the CSRF token"},
+        {HTTP_POST, "/api/v1/logout", api_auth_logout, ROLE_ANY_USER, NONE,
+         "Log out: revokes the session"},
+        {HTTP_GET, "/api/v1/session", api_auth_session, ROLE_ANY_USER, NONE,
+         "Who is logged in, and the session's CSRF token"},
+        {HTTP_POST, "/api/v1/session/password", api_auth_password, ROLE_ANY_USER, JSON,
+         "Change one's own password"},
+        {HTTP_GET, "/api/v1/tokens", api_auth_token_list, ROLE_ANY_USER, NONE,
+         "One's own API tokens"},
+        {HTTP_POST, "/api/v1/tokens", api_auth_token_create, ROLE_ANY_USER, JSON,
+         "Create an API token (shown once)"},
+        {HTTP_DELETE, "/api/v1/tokens/{id}", api_auth_token_revoke, ROLE_ANY_USER, NONE,
+         "Revoke one's own API token"},
+
+        {HTTP_GET, "/api/v1/users", api_users_list, ROLE_ADMIN, NONE, "List accounts"},
+        {HTTP_POST, "/api/v1/users", api_users_create, ROLE_ADMIN, JSON,
+         "Create an account (returns a one-time password)"},
+        {HTTP_GET, "/api/v1/users/{id}", api_users_get, ROLE_ADMIN, NONE, "Read an account"},
+        {HTTP_PATCH, "/api/v1/users/{id}", api_users_update, ROLE_ADMIN, JSON,
+         "Change an account's name, role, scope or disable it (If-Match)"},
+        {HTTP_POST, "/api/v1/users/{id}/password-reset", api_users_reset_password, ROLE_ADMIN, NONE,
+         "Give an account a new one-time password"},
 
         {HTTP_GET, "/api/v1/orgs", api_orgs_list, ROLE_ANY_USER, NONE, "List organisations"},
         {HTTP_POST, "/api/v1/orgs", api_orgs_create, ROLE_ADMIN, JSON, "Create an organisation"},
@@ -44,10 +71,8 @@ const struct route routes_table[] = {
 const size_t routes_count = sizeof(routes_table) / sizeof(routes_table[0]);
 
 const struct db_stmt_table *const routes_statements[] = {
-        &api_orgs_statements,
-        &api_officers_statements,
-        &audit_statements,
-        &api_audit_statements,
+        &auth_statements,         &api_auth_statements, &api_users_statements, &api_orgs_statements,
+        &api_officers_statements, &audit_statements,    &api_audit_statements,
 };
 
 const size_t routes_statement_tables = sizeof(routes_statements) / sizeof(routes_statements[0]);

@@ -90,9 +90,26 @@ static void assert_raw_problem(const char *reply, int status, const char *slug,
 	json_decref(r.json);
 }
 
+/* request with the admin's Authorization header after its request line
+ * (malloc'd): the raw requests test framing, not credentials. */
+static char *with_credential(const char *request)
+{
+	const char *line_end = strstr(request, "\r\n");
+	char *out;
+
+	assert_non_null(line_end);
+	assert_true(asprintf(&out, "%.*s\r\nAuthorization: Bearer %s%s", (int)(line_end - request),
+	                     request, server.admin.bearer, line_end) > 0);
+	return out;
+}
+
 static char *raw(const char *request)
 {
-	return test_raw_exchange(server.port, request, strlen(request), 3000);
+	char *sent = with_credential(request);
+	char *reply = test_raw_exchange(server.port, sent, strlen(sent), 3000);
+
+	free(sent);
+	return reply;
 }
 
 /* A chunked upload of len bytes of body text (sent in chunk-sized pieces). */
@@ -104,8 +121,11 @@ static char *raw_chunked(unsigned port, const char *head, const char *body, size
 	size_t off, n;
 	char *reply;
 
+	char *sent = with_credential(head);
+
 	assert_true(fd >= 0);
-	assert_int_equal(test_tcp_send(fd, head, strlen(head)), 0);
+	assert_int_equal(test_tcp_send(fd, sent, strlen(sent)), 0);
+	free(sent);
 	for (off = 0; off < len; off += n) {
 		n = len - off < chunk ? len - off : chunk;
 		(void)snprintf(size_line, sizeof(size_line), "%zx\r\n", n);
@@ -767,7 +787,17 @@ static void test_openapi_document_lists_every_route_of_the_table(void **state)
 		assert_true(json_is_array(json_object_get(operation, "x-roles")));
 		assert_int_equal(json_is_true(json_object_get(operation, "x-json-body")),
 		                 routes_table[i].body == ROUTE_BODY_JSON);
+		/* Public routes say they need no credential; the others name both kinds. */
+		assert_int_equal(json_array_size(json_object_get(operation, "security")),
+		                 (routes_table[i].roles & ROLE_PUBLIC) ? 0 : 2);
 	}
+	assert_string_equal(
+	        json_string_value(json_object_get(
+	                json_object_get(json_object_get(json_object_get(r.json, "components"),
+	                                                "securitySchemes"),
+	                                "token"),
+	                "scheme")),
+	        "bearer");
 	/* …and nothing the table does not have. */
 	json_object_foreach(paths, path, item)
 	{

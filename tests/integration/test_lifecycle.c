@@ -536,19 +536,21 @@ static void test_sigterm_and_sigint_exit_0_and_stop_the_embedded_cluster(void **
 
 static void test_request_in_flight_at_sigterm_completes(void **state)
 {
-	static const char head[] = "POST /api/v1/orgs HTTP/1.1\r\nHost: t\r\n"
-	                           "Content-Type: application/json\r\n"
-	                           "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+	static const char head_form[] = "POST /api/v1/orgs HTTP/1.1\r\nHost: t\r\n"
+	                                "Authorization: Bearer %s\r\n"
+	                                "Content-Type: application/json\r\n"
+	                                "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
 	static const char body[] = "{\"code\":\"LIFE-INFLIGHT\",\"name\":\"在途请求局\","
 	                           "\"kind\":\"province\"}";
 	struct tcardd_proc proc;
-	char chunk[256], path[64], *reply;
+	char chunk[256], path[64], head[512], *reply;
 	long long org_id;
 	int fd, late, status;
 	json_t *doc;
 
 	(void)state;
 	start_shared(&proc, NULL);
+	(void)snprintf(head, sizeof(head), head_form, proc.admin.bearer);
 	fd = test_tcp_connect(proc.port);
 	assert_true(fd >= 0);
 	/* Headers and the first half of the body, then the signal. */
@@ -594,9 +596,11 @@ static void test_request_in_flight_at_sigterm_completes(void **state)
 
 static void test_stalled_request_does_not_hold_shutdown_past_the_grace(void **state)
 {
-	static const char head[] = "POST /api/v1/orgs HTTP/1.1\r\nHost: t\r\n"
-	                           "Content-Type: application/json\r\n"
-	                           "Transfer-Encoding: chunked\r\n\r\n3\r\n{\"c\r\n";
+	static const char head_form[] = "POST /api/v1/orgs HTTP/1.1\r\nHost: t\r\n"
+	                                "Authorization: Bearer %s\r\n"
+	                                "Content-Type: application/json\r\n"
+	                                "Transfer-Encoding: chunked\r\n\r\n3\r\n{\"c\r\n";
+	char head[512];
 	const char *extra[] = {"--idle-timeout", "60", NULL};
 	struct tcardd_proc proc;
 	long long started, took;
@@ -605,6 +609,7 @@ static void test_stalled_request_does_not_hold_shutdown_past_the_grace(void **st
 
 	(void)state;
 	start_shared(&proc, extra);
+	(void)snprintf(head, sizeof(head), head_form, proc.admin.bearer);
 	postmaster = postmaster_pid(proc.data_dir);
 	fd = test_tcp_connect(proc.port);
 	assert_true(fd >= 0);
@@ -897,6 +902,7 @@ static void test_external_database_by_flag_serves_the_same_data(void **state)
 	conninfo_for("tcard_owner", owner, sizeof(owner));
 	memset(&secondary, 0, sizeof(secondary));
 	tcardd_start(&secondary, dir, extra);
+	secondary.admin = primary.admin; /* one database: the same accounts */
 	/* No embedded cluster of its own. */
 	assert_false(test_file_contains(secondary.log_path, "embedded_database"));
 	(void)snprintf(path, sizeof(path), "%s/pg", dir);
@@ -945,6 +951,7 @@ static void test_tcard_db_environment_is_honoured_and_the_flag_wins(void **state
 	assert_int_equal(setenv("TCARD_DB", app, 1), 0);
 	memset(&secondary, 0, sizeof(secondary));
 	tcardd_start(&secondary, dir, owner_only);
+	secondary.admin = primary.admin;
 	assert_int_equal(unsetenv("TCARD_DB"), 0);
 	assert_false(test_file_contains(secondary.log_path, "embedded_database"));
 	a = get_json(&primary, "/api/v1/orgs");
@@ -962,6 +969,7 @@ static void test_tcard_db_environment_is_honoured_and_the_flag_wins(void **state
 	                 0);
 	memset(&secondary, 0, sizeof(secondary));
 	tcardd_start(&secondary, dir, both);
+	secondary.admin = primary.admin;
 	assert_int_equal(unsetenv("TCARD_DB"), 0);
 	assert_int_equal(tcardd_stop(&secondary), 0);
 	assert_int_equal(tcardd_stop(&primary), 0);

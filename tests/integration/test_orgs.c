@@ -84,10 +84,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	PQfinish(db);
+	tcardd_finish(&proc, db);
 	db = NULL;
-	assert_int_equal(tcardd_stop(&proc), 0);
-	tcardd_cleanup(&proc);
 	return 0;
 }
 

@@ -38,16 +38,19 @@ static unsigned test_free_port(void)
 	return port;
 }
 
-static pid_t test_spawn(const char *const *argv, const char *log_path)
+/* Runs argv with stderr (the log) appended to log_path and stdout to out_path
+ * (NULL: the log too). */
+static pid_t test_spawn(const char *const *argv, const char *log_path, const char *out_path)
 {
 	pid_t pid = fork();
-	int fd;
+	int fd, out;
 
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		if (fd >= 0) {
-			(void)dup2(fd, STDOUT_FILENO);
+		out = out_path != NULL ? open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0600) : fd;
+		if (fd >= 0 && out >= 0) {
+			(void)dup2(out, STDOUT_FILENO);
 			(void)dup2(fd, STDERR_FILENO);
 		}
 		execv(argv[0], (char *const *)argv);
@@ -66,7 +69,7 @@ int tcardd_run(const char *const *args, const char *log_path)
 	while (args != NULL && *args != NULL && n < 31)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	pid = test_spawn(argv, log_path);
+	pid = test_spawn(argv, log_path, NULL);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -112,11 +115,44 @@ static size_t test_header(char *line, size_t size, size_t n, void *cls)
 	test_copy_header(line, len, "Location", r->location, sizeof(r->location));
 	test_copy_header(line, len, "X-Request-Id", r->request_id, sizeof(r->request_id));
 	test_copy_header(line, len, "Allow", r->allow, sizeof(r->allow));
+	test_copy_header(line, len, "Set-Cookie", r->set_cookie, sizeof(r->set_cookie));
+	test_copy_header(line, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
 	return len;
 }
 
 void http_call(struct tcardd_proc *proc, struct http_result *out, const char *method,
                const char *path, const char *const *headers, const char *body)
+{
+	http_call_as(proc, &proc->admin, out, method, path, headers, body);
+}
+
+/* Adds who's credential: the token, else the cookie and, on writes, the CSRF token. */
+static struct curl_slist *test_credential_headers(struct curl_slist *list,
+                                                  const struct test_identity *who,
+                                                  const char *method)
+{
+	char header[256];
+
+	if (who == NULL)
+		return list;
+	if (who->bearer[0] != '\0') {
+		(void)snprintf(header, sizeof(header), "Authorization: Bearer %s", who->bearer);
+		return curl_slist_append(list, header);
+	}
+	if (who->cookie[0] == '\0')
+		return list;
+	(void)snprintf(header, sizeof(header), "Cookie: %s", who->cookie);
+	list = curl_slist_append(list, header);
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		(void)snprintf(header, sizeof(header), "X-CSRF-Token: %s", who->csrf);
+		list = curl_slist_append(list, header);
+	}
+	return list;
+}
+
+void http_call_as(struct tcardd_proc *proc, const struct test_identity *who,
+                  struct http_result *out, const char *method, const char *path,
+                  const char *const *headers, const char *body)
 {
 	CURL *curl = curl_easy_init();
 	struct curl_slist *list = NULL;
@@ -127,6 +163,7 @@ void http_call(struct tcardd_proc *proc, struct http_result *out, const char *me
 	memset(out, 0, sizeof(*out));
 	assert_non_null(curl);
 	(void)snprintf(url, sizeof(url), "%s%s", proc->base_url, path);
+	list = test_credential_headers(list, who, method);
 	for (; headers != NULL && *headers != NULL; headers++) {
 		list = curl_slist_append(list, *headers);
 		if (strncasecmp(*headers, "Content-Type:", 13) == 0)
@@ -212,6 +249,160 @@ static void test_print_log_tail(const char *path)
 		(void)fputs(tail[i % 20], stderr);
 }
 
+/* The admin's one-time password from the accounts table tcardd printed on its
+ * first start ("  admin    admin            PASSWORD  …"), into out; 0 or -1. */
+static int test_initial_admin_password(const char *out_path, char *out, size_t size)
+{
+	FILE *log = fopen(out_path, "r");
+	char line[512], role[32], name[64], password[64];
+	int found = -1;
+
+	if (log == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), log) != NULL)
+		if (sscanf(line, " %31s %63s %63s", role, name, password) == 3 &&
+		    strcmp(role, "admin") == 0 && strcmp(name, "admin") == 0) {
+			(void)snprintf(out, size, "%s", password);
+			found = 0;
+		}
+	(void)fclose(log);
+	return found;
+}
+
+/* Sets proc->admin: the token kept in the data directory, or on the first
+ * start the first administrator, logged in with its one-time password. */
+static void test_admin_identity(struct tcardd_proc *proc)
+{
+	char path[700], password[64];
+	struct test_identity session;
+	FILE *file;
+
+	(void)snprintf(path, sizeof(path), "%s/test-admin.token", proc->data_dir);
+	memset(&proc->admin, 0, sizeof(proc->admin));
+	file = fopen(path, "r");
+	if (file != NULL) {
+		if (fscanf(file, "%95s %lld", proc->admin.bearer, &proc->admin.user_id) != 2)
+			fail_msg("unreadable %s", path);
+		(void)fclose(file);
+		return;
+	}
+	if (test_initial_admin_password(proc->out_path, password, sizeof(password)) != 0)
+		return; /* an external database: the caller copies an identity */
+	test_login(proc, "admin", password, &session);
+	test_change_password(proc, &session, password, TEST_ADMIN_PASSWORD);
+	test_create_token(proc, &session, &proc->admin);
+	proc->admin.cookie[0] = proc->admin.csrf[0] = '\0';
+	file = fopen(path, "w");
+	assert_non_null(file);
+	(void)fprintf(file, "%s %lld\n", proc->admin.bearer, proc->admin.user_id);
+	assert_int_equal(fclose(file), 0);
+}
+
+void test_login(struct tcardd_proc *proc, const char *username, const char *password,
+                struct test_identity *who)
+{
+	struct http_result r;
+	const char *csrf, *end;
+	json_t *body = json_pack("{s:s, s:s}", "username", username, "password", password);
+
+	memset(who, 0, sizeof(*who));
+	http_call_json_as(proc, NULL, &r, "POST", "/api/v1/login", NULL, body);
+	if (r.status != 200)
+		fail_msg("login as %s: %ld %s", username, r.status, r.body);
+	csrf = json_string_value(json_object_get(r.json, "csrf_token"));
+	assert_non_null(csrf);
+	(void)snprintf(who->csrf, sizeof(who->csrf), "%s", csrf);
+	who->user_id = json_integer_value(json_object_get(json_object_get(r.json, "user"), "id"));
+	/* "tcard_session=SECRET; Path=/; HttpOnly; …" → "tcard_session=SECRET" */
+	end = strchr(r.set_cookie, ';');
+	assert_non_null(end);
+	assert_true(strncmp(r.set_cookie, "tcard_session=", 14) == 0);
+	(void)snprintf(who->cookie, sizeof(who->cookie), "%.*s", (int)(end - r.set_cookie),
+	               r.set_cookie);
+	http_result_clear(&r);
+}
+
+void test_change_password(struct tcardd_proc *proc, const struct test_identity *who,
+                          const char *current, const char *new_password)
+{
+	struct http_result r;
+
+	http_call_json_as(
+	        proc, who, &r, "POST", "/api/v1/session/password", NULL,
+	        json_pack("{s:s, s:s}", "current_password", current, "new_password", new_password));
+	if (r.status != 204)
+		fail_msg("password change: %ld %s", r.status, r.body);
+	http_result_clear(&r);
+}
+
+void test_create_token(struct tcardd_proc *proc, const struct test_identity *who,
+                       struct test_identity *out)
+{
+	struct http_result r;
+	const char *token;
+
+	http_call_json_as(proc, who, &r, "POST", "/api/v1/tokens", NULL,
+	                  json_pack("{s:s}", "name", "integration test"));
+	if (r.status != 201)
+		fail_msg("token: %ld %s", r.status, r.body);
+	token = json_string_value(json_object_get(r.json, "token"));
+	assert_non_null(token);
+	if (out != who)
+		*out = *who;
+	(void)snprintf(out->bearer, sizeof(out->bearer), "%s", token);
+	http_result_clear(&r);
+}
+
+void test_create_user(struct tcardd_proc *proc, const char *username, const char *role,
+                      long long org_id, long long officer_id, const char *password,
+                      struct test_identity *who)
+{
+	struct http_result r;
+	json_t *body = json_pack("{s:s, s:s, s:s}", "username", username, "display_name", username,
+	                         "role", role);
+	char one_time[64];
+
+	if (org_id != 0)
+		(void)json_object_set_new(body, "org_id", json_integer(org_id));
+	if (officer_id != 0)
+		(void)json_object_set_new(body, "officer_id", json_integer(officer_id));
+	http_call_json(proc, &r, "POST", "/api/v1/users", NULL, body);
+	if (r.status != 201)
+		fail_msg("create user %s: %ld %s", username, r.status, r.body);
+	(void)snprintf(one_time, sizeof(one_time), "%s",
+	               json_string_value(json_object_get(r.json, "one_time_password")));
+	http_result_clear(&r);
+	test_login(proc, username, one_time, who);
+	test_change_password(proc, who, one_time, password != NULL ? password : TEST_USER_PASSWORD);
+}
+
+/* 1 when GET /readyz answers 200 within 2 s. */
+static int test_ready(struct tcardd_proc *proc)
+{
+	CURL *curl = curl_easy_init();
+	char url[128];
+	long code = 0;
+
+	(void)snprintf(url, sizeof(url), "%s/readyz", proc->base_url);
+	(void)curl_easy_setopt(curl, CURLOPT_URL, url);
+	(void)curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 2L);
+	if (curl_easy_perform(curl) == CURLE_OK)
+		(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(curl);
+	return code == 200;
+}
+
+void test_assert_audit_intact(struct tcardd_proc *proc)
+{
+	struct http_result r;
+
+	http_call(proc, &r, "GET", "/api/v1/audit/verify", NULL, NULL);
+	if (r.status != 200 || !json_is_true(json_object_get(r.json, "ok")))
+		fail_msg("the audit chain does not verify: %ld %s", r.status, r.body);
+	http_result_clear(&r);
+}
+
 void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *const *extra)
 {
 	const char *argv[40];
@@ -229,6 +420,7 @@ void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *co
 		(void)snprintf(proc->data_dir, sizeof(proc->data_dir), "%s", data_dir);
 	}
 	(void)snprintf(proc->log_path, sizeof(proc->log_path), "%s/tcardd.log", proc->data_dir);
+	(void)snprintf(proc->out_path, sizeof(proc->out_path), "%s/tcardd.out", proc->data_dir);
 	proc->port = test_free_port();
 	(void)snprintf(listen, sizeof(listen), "127.0.0.1:%u", proc->port);
 	(void)snprintf(proc->base_url, sizeof(proc->base_url), "http://127.0.0.1:%u", proc->port);
@@ -243,7 +435,7 @@ void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *co
 	while (extra != NULL && *extra != NULL && n < 39)
 		argv[n++] = *extra++;
 	argv[n] = NULL;
-	proc->pid = test_spawn(argv, proc->log_path);
+	proc->pid = test_spawn(argv, proc->log_path, proc->out_path);
 	for (attempt = 0; attempt < 1200; attempt++) {
 		if (waitpid(proc->pid, &status, WNOHANG) == proc->pid) {
 			test_print_log_tail(proc->log_path); /* the temp dir may be gone later */
@@ -251,21 +443,11 @@ void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *co
 			         proc->log_path);
 		}
 		if (attempt > 0) {
-			CURL *curl = curl_easy_init();
-			char url[128];
-			long code = 0;
-
-			(void)snprintf(url, sizeof(url), "%s/readyz", proc->base_url);
-			(void)curl_easy_setopt(curl, CURLOPT_URL, url);
-			(void)curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-			(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 2L);
-			if (curl_easy_perform(curl) == CURLE_OK)
-				(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-			curl_easy_cleanup(curl);
-			if (code == 200) {
+			if (test_ready(proc)) {
 				http_call(proc, &r, "GET", "/healthz", NULL, NULL);
 				assert_int_equal(r.status, 200);
 				http_result_clear(&r);
+				test_admin_identity(proc);
 				return;
 			}
 		}
@@ -281,6 +463,11 @@ int tcardd_stop(struct tcardd_proc *proc)
 
 	if (proc->pid <= 0)
 		return 0;
+	/* Every test leaves an intact audit chain behind: checked while tcardd
+	 * and its database still answer (a test may have stopped either). */
+	if (!proc->audit_broken_on_purpose && proc->admin.bearer[0] != '\0' &&
+	    waitpid(proc->pid, &status, WNOHANG) == 0 && test_ready(proc))
+		test_assert_audit_intact(proc);
 	assert_int_equal(kill(proc->pid, SIGTERM), 0);
 	assert_int_equal(waitpid(proc->pid, &status, 0), proc->pid);
 	proc->pid = 0;
@@ -304,6 +491,13 @@ void tcardd_cleanup(struct tcardd_proc *proc)
 	}
 	if (proc->data_dir[0] != '\0' && getenv("TCARD_TEST_KEEP") == NULL)
 		(void)nftw(proc->data_dir, test_remove, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+void tcardd_finish(struct tcardd_proc *proc, PGconn *db)
+{
+	PQfinish(db);
+	assert_int_equal(tcardd_stop(proc), 0);
+	tcardd_cleanup(proc);
 }
 
 int test_file_contains(const char *path, const char *needle)
@@ -347,6 +541,40 @@ long long test_db_count(PGconn *conn, const char *sql)
 	return value;
 }
 
+/* fmt with ap into sql (fails the test when it does not fit). */
+static void test_format_sql(char *sql, size_t size, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(sql, size, fmt, ap);
+
+	assert_true(n > 0 && (size_t)n < size);
+}
+
+long long test_db_countf(PGconn *conn, const char *fmt, ...)
+{
+	char sql[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	test_format_sql(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	return test_db_count(conn, sql);
+}
+
+void test_db_execf(PGconn *conn, const char *fmt, ...)
+{
+	char sql[4096];
+	va_list ap;
+	PGresult *res;
+
+	va_start(ap, fmt);
+	test_format_sql(sql, sizeof(sql), fmt, ap);
+	va_end(ap);
+	res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+	PQclear(res);
+}
+
 void test_db_text(PGconn *conn, const char *sql, const char *param, char *out, size_t size)
 {
 	PGresult *res = PQexecParams(conn, sql, param != NULL ? 1 : 0, NULL, &param, NULL, NULL, 0);
@@ -360,6 +588,13 @@ void test_db_text(PGconn *conn, const char *sql, const char *param, char *out, s
 void http_call_json(struct tcardd_proc *proc, struct http_result *out, const char *method,
                     const char *path, const char *if_match, json_t *body)
 {
+	http_call_json_as(proc, &proc->admin, out, method, path, if_match, body);
+}
+
+void http_call_json_as(struct tcardd_proc *proc, const struct test_identity *who,
+                       struct http_result *out, const char *method, const char *path,
+                       const char *if_match, json_t *body)
+{
 	char header[128];
 	const char *headers[] = {header, NULL};
 	char *text = NULL;
@@ -372,7 +607,7 @@ void http_call_json(struct tcardd_proc *proc, struct http_result *out, const cha
 	if (if_match != NULL)
 		assert_true(snprintf(header, sizeof(header), "If-Match: %s", if_match) <
 		            (int)sizeof(header));
-	http_call(proc, out, method, path, if_match != NULL ? headers : NULL, text);
+	http_call_as(proc, who, out, method, path, if_match != NULL ? headers : NULL, text);
 	free(text);
 }
 

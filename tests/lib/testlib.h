@@ -14,22 +14,51 @@
 
 #include <cmocka.h>
 
+/* Who a request is made as: an API token (sent as Authorization: Bearer), or
+ * a browser session (its cookie, and the CSRF token sent on writes). A zeroed
+ * identity is nobody. */
+struct test_identity {
+	char bearer[96];
+	char cookie[128]; /* "tcard_session=…" */
+	char csrf[96];
+	long long user_id;
+};
+
 struct tcardd_proc {
 	pid_t pid;
 	unsigned port;
 	char data_dir[512];
 	char base_url[64];
-	char log_path[600];
+	char log_path[600]; /* stderr: the log */
+	char out_path[600]; /* stdout: what tcardd prints for its operator */
+	/* The administrator that http_call acts as: on the first start in a
+	 * data directory tcardd_start logs in with the one-time password tcardd
+	 * printed, sets TEST_ADMIN_PASSWORD and keeps an API token in
+	 * DATA_DIR/test-admin.token for later starts. Empty for a tcardd on an
+	 * external database: copy another's (secondary.admin = primary.admin). */
+	struct test_identity admin;
+	/* tcardd_stop checks the audit chain first unless this is set (a test
+	 * that breaks the chain on purpose). */
+	int audit_broken_on_purpose;
 };
+
+#define TEST_ADMIN_PASSWORD "test-admin-password-0"
 
 /* Starts tcardd with its embedded database in a fresh temp dir (or in
  * data_dir when not NULL: a restart) with extra flags (NULL-terminated, may be
  * NULL) and waits until /readyz answers 200. Fails the test on error. */
 void tcardd_start(struct tcardd_proc *proc, const char *data_dir, const char *const *extra);
-/* Sends SIGTERM and returns tcardd's exit status (-1 if it died of a signal). */
+/* Checks the audit chain over HTTP (GET /api/v1/audit/verify as the admin)
+ * and fails the test unless it is intact. */
+void test_assert_audit_intact(struct tcardd_proc *proc);
+/* Sends SIGTERM and returns tcardd's exit status (-1 if it died of a signal).
+ * Before that, while tcardd answers, the audit chain must verify. */
 int tcardd_stop(struct tcardd_proc *proc);
 /* Removes the temp dir (after stopping). */
 void tcardd_cleanup(struct tcardd_proc *proc);
+/* A test group's end: closes db (may be NULL), stops tcardd (it must exit 0
+ * with an intact audit chain) and removes its temp dir. */
+void tcardd_finish(struct tcardd_proc *proc, PGconn *db);
 /* Runs tcardd with args and waits; returns its exit status. Output goes to log_path. */
 int tcardd_run(const char *const *args, const char *log_path);
 /* 1 when the file at path contains needle. */
@@ -44,6 +73,8 @@ struct http_result {
 	char location[256];
 	char request_id[80];
 	char allow[128];
+	char set_cookie[256];
+	char retry_after[16];
 };
 
 /* Calls tcardd: method, path (with query), optional headers (NULL-terminated
@@ -51,11 +82,38 @@ struct http_result {
  * Content-Type header is given. */
 void http_call(struct tcardd_proc *proc, struct http_result *out, const char *method,
                const char *path, const char *const *headers, const char *body);
+/* The same as who (NULL: nobody). http_call acts as proc->admin. */
+void http_call_as(struct tcardd_proc *proc, const struct test_identity *who,
+                  struct http_result *out, const char *method, const char *path,
+                  const char *const *headers, const char *body);
 void http_result_clear(struct http_result *r);
 /* Calls with a JSON body (stolen, may be NULL) and, when if_match is not
  * NULL, an If-Match header. */
 void http_call_json(struct tcardd_proc *proc, struct http_result *out, const char *method,
                     const char *path, const char *if_match, json_t *body);
+void http_call_json_as(struct tcardd_proc *proc, const struct test_identity *who,
+                       struct http_result *out, const char *method, const char *path,
+                       const char *if_match, json_t *body);
+
+/* Logs in (POST /api/v1/login) as username and fills who with the session
+ * cookie and CSRF token; fails the test unless the reply is 200. */
+void test_login(struct tcardd_proc *proc, const char *username, const char *password,
+                struct test_identity *who);
+/* Changes who's password (POST /api/v1/session/password); fails unless 204. */
+void test_change_password(struct tcardd_proc *proc, const struct test_identity *who,
+                          const char *current, const char *new_password);
+/* Creates an API token for who and puts it in out->bearer (out may be who). */
+void test_create_token(struct tcardd_proc *proc, const struct test_identity *who,
+                       struct test_identity *out);
+/* As the admin, creates an account (role "hr" or "auditor" with org_id, or
+ * "officer" with officer_id; 0 = none), logs it in, replaces its one-time
+ * password with password (TEST_USER_PASSWORD when NULL) and fills who with a
+ * session (cookie and CSRF). */
+void test_create_user(struct tcardd_proc *proc, const char *username, const char *role,
+                      long long org_id, long long officer_id, const char *password,
+                      struct test_identity *who);
+
+#define TEST_USER_PASSWORD "test-user-password-0"
 /* The number of items of a 200 list reply (fails the test otherwise), and
  * whether one of them has id. */
 size_t test_items_count(const struct http_result *r);
@@ -71,6 +129,10 @@ void assert_problem(const struct http_result *r, long status, const char *field,
 PGconn *test_db(struct tcardd_proc *proc);
 /* Runs a one-value query and returns it as a number. */
 long long test_db_count(PGconn *conn, const char *sql);
+/* The same with a printf-formatted query. */
+long long test_db_countf(PGconn *conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs a printf-formatted statement; fails the test when it fails. */
+void test_db_execf(PGconn *conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The single value of sql with one text parameter (may be NULL) into out;
  * "(null)" for SQL NULL. */
 void test_db_text(PGconn *conn, const char *sql, const char *param, char *out, size_t size);

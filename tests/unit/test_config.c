@@ -179,6 +179,26 @@ static void test_config_help_and_version_actions(void **state)
 	assert_int_equal(c.action, CONFIG_RUN);
 }
 
+static void test_config_create_admin_takes_a_valid_user_name(void **state)
+{
+	struct config c;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(parse(&c, &err, "--create-admin", "ops.admin-2", NULL), 0);
+	assert_int_equal(c.action, CONFIG_CREATE_ADMIN);
+	assert_string_equal(c.admin_name, "ops.admin-2");
+	assert_int_equal(parse(&c, &err, "--create-admin=root", NULL), 0);
+	assert_string_equal(c.admin_name, "root");
+	/* The names app_user accepts, nothing else: lower case, 2 to 32 characters. */
+	assert_refused("--create-admin=Admin", "--create-admin", "Admin", NULL);
+	assert_refused("--create-admin=a", "--create-admin", NULL);
+	assert_refused("--create-admin=.admin", "--create-admin", NULL);
+	assert_refused("--create-admin=adm in", "--create-admin", NULL);
+	assert_refused("--create-admin=abcdefghijklmnopqrstuvwxyz0123456", "--create-admin", NULL);
+	assert_refused("--create-admin", "needs a value", NULL);
+}
+
 static void test_config_unknown_flag_is_named(void **state)
 {
 	(void)state;
@@ -384,6 +404,8 @@ static void test_config_usage_names_the_flags(void **state)
 	        "--max-body",
 	        "--demo",
 	        "--no-demo",
+	        "--verify-audit",
+	        "--create-admin",
 	        "--verbose",
 	        "--help",
 	        "--version",
@@ -414,6 +436,7 @@ int main(void)
 	        config_test(test_config_short_flags_match_long_ones),
 	        config_test(test_config_demo_flags),
 	        config_test(test_config_help_and_version_actions),
+	        config_test(test_config_create_admin_takes_a_valid_user_name),
 	        config_test(test_config_unknown_flag_is_named),
 	        config_test(test_config_unknown_letter_after_long_flag_is_named),
 	        config_test(test_config_missing_value_names_the_flag),
