@@ -6,6 +6,7 @@
 
 #include "api.h"
 #include "arena.h"
+#include "audit.h"
 #include "auth.h"
 #include "json_in.h"
 #include "pii.h"
@@ -55,19 +56,17 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
                             " coalesce($8, 'officer'), coalesce($9, ''), coalesce($10, 'active'),"
                             " coalesce($11::date, (now() AT TIME ZONE 'Asia/Shanghai')::date), $12)"
                             " RETURNING *)"
-                            " SELECT " OFFICER_JSON ", o.national_id_sealed"
-                            " FROM o JOIN org g ON g.id = o.org_id",
+                            " SELECT " OFFICER_JSON " FROM o JOIN org g ON g.id = o.org_id",
                             officer_field_errors},
         [OFFICER_GET] = {"officer_get",
-                         "SELECT " OFFICER_JSON ", o.national_id_sealed"
+                         "SELECT " OFFICER_JSON ", o.national_id_sealed, o.org_path::text"
                          " FROM officer o JOIN org g ON g.id = o.org_id WHERE o.id = $1",
                          NULL},
         /* $1 org, $2 subtree root, $3 status, $4 kind, $5 name text, $6 national-ID index,
 	 * $7 after id, $8 limit */
         [OFFICER_LIST] =
                 {"officer_list",
-                 "SELECT " OFFICER_JSON ", o.national_id_sealed"
-                 " FROM officer o JOIN org g ON g.id = o.org_id"
+                 "SELECT " OFFICER_JSON " FROM officer o JOIN org g ON g.id = o.org_id"
                  " WHERE ($1::bigint IS NULL OR o.org_id = $1)"
                  " AND ($2::bigint IS NULL OR o.org_path <@"
                  "      (SELECT path FROM org WHERE id = $2))"
@@ -101,8 +100,7 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
                  " version = o.version + 1, updated_at = now()"
                  " FROM (SELECT $2::jsonb AS p) patch"
                  " WHERE o.id = $1 AND ($3::integer IS NULL OR o.version = $3) RETURNING o.*)"
-                 " SELECT " OFFICER_JSON
-                 ", o.national_id_sealed FROM o JOIN org g ON g.id = o.org_id",
+                 " SELECT " OFFICER_JSON " FROM o JOIN org g ON g.id = o.org_id",
                  officer_field_errors},
         [OFFICER_VERSION] = {"officer_version", "SELECT version FROM officer WHERE id = $1", NULL},
         [OFFICER_ORG_VISIBLE] = {"officer_org_visible", "SELECT 1 FROM org WHERE id = $1", NULL},
@@ -166,27 +164,27 @@ static int officer_identity_from(struct request *req, const char *text, struct o
 	return 0;
 }
 
-/* Builds an officer document from a row (doc, sealed id), revealing the full
- * national ID only to a principal that may see it. */
-static json_t *officer_doc(struct request *req, const PGresult *res, int row)
+/* Adds the whole national ID of the officer row (doc, sealed id, org path)
+ * to doc and audits that it was shown (SECURITY.md 10), in the request's
+ * transaction. 0, or -1 with req->problem set. */
+static int officer_reveal(struct request *req, json_t *doc, const PGresult *res, const char *id)
 {
-	json_t *doc = db_json(res, row, 0);
 	unsigned char sealed[PII_SEALED_ID_BYTES + 1];
 	char national_id[19];
-	int len;
+	int len = pii_bytea_parse(PQgetvalue(res, 0, 1), sealed, sizeof(sealed));
 
-	if (doc == NULL || !auth_sees_full_national_id(req))
-		return doc;
-	len = pii_bytea_parse(PQgetvalue(res, row, 1), sealed, sizeof(sealed));
-	if (len > 0 && pii_open_national_id(sealed, (size_t)len, national_id) == 0)
-		(void)json_object_set_new(doc, "national_id", json_string(national_id));
+	if (len <= 0 || pii_open_national_id(sealed, (size_t)len, national_id) != 0)
+		return problem_set(&req->problem, PROBLEM_INTERNAL,
+		                   "the national ID cannot be opened (wrong key?)");
+	(void)json_object_set_new(doc, "national_id", json_string(national_id));
 	sodium_memzero(national_id, sizeof(national_id));
-	return doc;
+	return audit_record(req, "officer.national_id_reveal", "officer", id, PQgetvalue(res, 0, 2),
+	                    NULL, NULL);
 }
 
 static int officer_reply(struct request *req, unsigned status, const PGresult *res)
 {
-	json_t *doc = officer_doc(req, res, 0);
+	json_t *doc = db_json(res, 0, 0);
 
 	if (doc == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
@@ -268,19 +266,40 @@ int api_officers_create(struct request *req)
 	return officer_reply(req, 201, res);
 }
 
+/* GET /officers/{id}; with ?reveal=national_id (admin and HR only) the whole
+ * national ID too, in a write transaction because the reveal is audited. */
 int api_officers_get(struct request *req)
 {
 	const char *id = api_id_param(req, "id");
+	const char *reveal = request_query(req, "reveal");
 	PGresult *res;
+	json_t *doc;
 
-	if (id == NULL || db_begin(req, DB_READ) != 0)
+	if (reveal != NULL && strcmp(reveal, "national_id") != 0)
+		return problem_field(&req->problem, "reveal", "unknown",
+		                     "reveal 只能为 national_id / reveal takes national_id only");
+	if (reveal != NULL && !auth_sees_full_national_id(req))
+		return problem_set(&req->problem, PROBLEM_FORBIDDEN,
+		                   "只有管理员和人事可查看完整身份证号 / only admin and HR may see "
+		                   "the whole national ID");
+	if (id == NULL || db_begin(req, reveal != NULL ? DB_WRITE : DB_READ) != 0)
 		return -1;
 	res = db_exec(req, &officer_stmts[OFFICER_GET], 1, &id);
 	if (res == NULL)
 		return -1;
 	if (PQntuples(res) == 0)
 		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
-	return officer_reply(req, 200, res);
+	if (reveal == NULL)
+		return officer_reply(req, 200, res);
+	doc = db_json(res, 0, 0);
+	if (doc == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
+	if (officer_reveal(req, doc, res, id) != 0 || db_commit(req) != 0) {
+		json_decref(doc);
+		return -1;
+	}
+	api_set_etag(req, doc);
+	return request_reply_json(req, 200, doc);
 }
 
 int api_officers_list(struct request *req)
@@ -324,7 +343,7 @@ int api_officers_list(struct request *req)
 		return -1;
 	items = json_array();
 	for (row = 0; items != NULL && row < PQntuples(res); row++)
-		if (json_array_append_new(items, officer_doc(req, res, row)) != 0) {
+		if (json_array_append_new(items, db_json(res, row, 0)) != 0) {
 			json_decref(items);
 			items = NULL;
 		}

@@ -197,9 +197,11 @@ static int path_within(const char *path, const char *root)
 	       (path[len] == '\0' || path[len] == '.');
 }
 
-/* The national ID in an officer document: whole for admin and hr, otherwise only masked
- * (the first 6 characters, 8 '*', the last 4). 0, or -1 with why. */
-static int check_national_id(enum caller c, const json_t *doc, char *why, size_t size)
+/* The national ID in an officer document: masked (the first 6 characters, 8 '*', the
+ * last 4) for everyone; whole only when admin or hr asked for it (?reveal=national_id,
+ * revealed set). 0, or -1 with why. */
+static int check_national_id_as(enum caller c, const json_t *doc, int revealed, char *why,
+                                size_t size)
 {
 	const char *whole = json_string_value(json_object_get(doc, "national_id"));
 	const char *masked = json_string_value(json_object_get(doc, "national_id_masked"));
@@ -216,15 +218,20 @@ static int check_national_id(enum caller c, const json_t *doc, char *why, size_t
 			return complain(why, size, "national_id_masked is not 6 + 8 '*' + 4: %s",
 			                masked);
 	}
-	if (c == ADMIN || c == HR) {
+	if (revealed && (c == ADMIN || c == HR)) {
 		if (whole == NULL || strlen(whole) != 18 || strncmp(whole, masked, 6) != 0 ||
 		    strcmp(whole + 14, masked + 14) != 0)
 			return complain(why, size, "%s must see the whole national_id",
 			                caller_names[c]);
 	} else if (json_object_get(doc, "national_id") != NULL) {
-		return complain(why, size, "%s must not see national_id", caller_names[c]);
+		return complain(why, size, "%s must not see national_id unasked", caller_names[c]);
 	}
 	return 0;
+}
+
+static int check_national_id(enum caller c, const json_t *doc, char *why, size_t size)
+{
+	return check_national_id_as(c, doc, 0, why, size);
 }
 
 /* ---- the rows: how each route is called for (caller, scope), and what is checked ---- */
@@ -1229,25 +1236,36 @@ static void test_out_of_scope_ids_answer_exactly_like_missing_ids(void **state)
 	                  (struct probe){path, "{\"org_id\":999999999}"});
 }
 
-/* Admin and hr read the whole national ID; auditor and officer only its masked form. */
+/* Everyone reads the masked national ID; admin and hr may ask for the whole one
+ * (?reveal=national_id, audited), auditor and officer may not, and nobody can reveal
+ * an officer outside its scope (404, like a missing one). */
 static void test_full_national_id_only_for_admin_and_hr(void **state)
 {
 	struct http_result r;
-	char path[64], why[240];
-	int c;
+	char path[96], why[240];
+	int c, reveal;
 
 	(void)state;
-	format_into(path, sizeof(path), "/api/v1/officers/%lld", fx.officer_a1);
-	for (c = ADMIN; c < CALLERS; c++) {
-		http_call_as(&proc, &tokens[c], &r, "GET", path, NULL, NULL);
-		assert_int_equal(r.status, 200);
-		if (check_national_id((enum caller)c, r.json, why, sizeof(why)) != 0)
-			fail_msg("%s reading %s: %s", caller_names[c], path, why);
-		if ((c == ADMIN || c == HR) != (json_object_get(r.json, "national_id") != NULL))
-			fail_msg("%s reading %s: national_id %s", caller_names[c], path,
-			         c == ADMIN || c == HR ? "missing" : "shown");
-		http_result_clear(&r);
+	for (reveal = 0; reveal < 2; reveal++) {
+		format_into(path, sizeof(path), "/api/v1/officers/%lld%s", fx.officer_a1,
+		            reveal ? "?reveal=national_id" : "");
+		for (c = ADMIN; c < CALLERS; c++) {
+			int may = !reveal || c == ADMIN || c == HR;
+
+			http_call_as(&proc, &tokens[c], &r, "GET", path, NULL, NULL);
+			if (r.status != (may ? 200 : 403))
+				fail_msg("%s reading %s: %ld %s", caller_names[c], path, r.status,
+				         r.body);
+			if (may && check_national_id_as((enum caller)c, r.json, reveal, why,
+			                                sizeof(why)) != 0)
+				fail_msg("%s reading %s: %s", caller_names[c], path, why);
+			http_result_clear(&r);
+		}
 	}
+	format_into(path, sizeof(path), "/api/v1/officers/%lld?reveal=national_id", fx.officer_b);
+	http_call_as(&proc, &tokens[HR], &r, "GET", path, NULL, NULL);
+	assert_problem(&r, 404, NULL, NULL);
+	http_result_clear(&r);
 }
 
 /* An account that still has its one-time password passes the gate of /session,

@@ -80,6 +80,22 @@ static void get(struct http_result *r, const char *prefix, long long id, const c
 	http_call(&proc, r, "GET", path, NULL, NULL);
 }
 
+/* The whole national ID is shown only when asked for (?reveal=national_id):
+ * the plain read holds the masked form alone, the reveal holds expected. */
+static void assert_revealed(long long officer, const char *expected)
+{
+	struct http_result r;
+
+	get(&r, "/api/v1/officers/", officer, "");
+	assert_int_equal(r.status, 200);
+	assert_null(json_object_get(r.json, "national_id"));
+	http_result_clear(&r);
+	get(&r, "/api/v1/officers/", officer, "?reveal=national_id");
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "national_id")), expected);
+	http_result_clear(&r);
+}
+
 static void patch_officer(struct http_result *r, long long id, const char *if_match, json_t *body)
 {
 	char path[64];
@@ -268,8 +284,9 @@ static void test_create_derives_gender_and_birth_date_and_masks_the_id(void **st
 	(void)snprintf(location, sizeof(location), "/api/v1/officers/%lld", officer);
 	assert_string_equal(r.location, location);
 	assert_string_equal(r.etag, "\"1\"");
-	/* an admin sees the whole ID; everyone sees first 6 + last 4 */
-	assert_string_equal(str(r.json, "national_id"), id);
+	/* everyone sees first 6 + last 4; the whole ID only when revealed */
+	assert_null(json_object_get(r.json, "national_id"));
+	assert_revealed(officer, id);
 	(void)snprintf(masked, sizeof(masked), "441402********%s", id + 14);
 	assert_string_equal(str(r.json, "national_id_masked"), masked);
 	assert_int_equal(masked[17], 'X');
@@ -328,13 +345,9 @@ static void test_lower_case_x_check_digit_is_normalised_to_upper_case(void **sta
 	               officer_body(lower, "王五", org));
 	assert_int_equal(r.status, 201);
 	officer = num(r.json, "id");
-	assert_string_equal(str(r.json, "national_id"), upper);
 	assert_int_equal(str(r.json, "national_id_masked")[17], 'X');
 	http_result_clear(&r);
-
-	get(&r, "/api/v1/officers/", officer, "");
-	assert_string_equal(str(r.json, "national_id"), upper);
-	http_result_clear(&r);
+	assert_revealed(officer, upper);
 
 	/* one person, whichever way the X was typed */
 	assert_create_refused(officer_body(upper, "王五", org), 409, "national_id", "duplicate");
@@ -367,9 +380,9 @@ static void test_get_returns_the_officer_with_etag_and_404_for_bad_ids(void **st
 	assert_int_equal(r.status, 200);
 	assert_int_equal(num(r.json, "id"), officer);
 	assert_string_equal(str(r.json, "name"), "赵六");
-	assert_string_equal(str(r.json, "national_id"), id);
 	assert_string_equal(r.etag, "\"1\"");
 	http_result_clear(&r);
+	assert_revealed(officer, id);
 	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
 		http_call(&proc, &r, "GET", missing[i], NULL, NULL);
 		assert_problem(&r, 404, NULL, NULL);
@@ -426,8 +439,9 @@ static void test_list_filters_by_org_subtree_status_kind_and_q(void **state)
 	list(&r, query);
 	assert_int_equal(test_items_count(&r), 4);
 	assert_true(test_items_hold(&r, in_root) && test_items_hold(&r, in_sibling));
-	/* an admin's list shows whole IDs too */
-	assert_non_null(json_string_value(json_object_get(item(&r, 0), "national_id")));
+	/* lists never show whole IDs, not even to an admin */
+	assert_null(json_object_get(item(&r, 0), "national_id"));
+	assert_non_null(json_string_value(json_object_get(item(&r, 0), "national_id_masked")));
 	http_result_clear(&r);
 
 	(void)snprintf(query, sizeof(query), "subtree=%lld&status=retired", root);
@@ -620,10 +634,10 @@ static void test_patch_corrects_name_post_and_kind_and_bumps_version(void **stat
 	assert_string_equal(str(r.json, "post"), "法制员");
 	assert_string_equal(str(r.json, "kind"), "auxiliary");
 	/* untouched fields stay */
-	assert_string_equal(str(r.json, "national_id"), id);
 	assert_string_equal(str(r.json, "hire_date"), "2015-03-01");
 	assert_string_equal(str(r.json, "status"), "active");
 	http_result_clear(&r);
+	assert_revealed(officer, id);
 
 	get(&r, "/api/v1/officers/", officer, "");
 	assert_string_equal(str(r.json, "name"), "正名");
@@ -638,6 +652,48 @@ static void test_patch_corrects_name_post_and_kind_and_bumps_version(void **stat
 	/* only what changed is recorded */
 	assert_null(json_object_get(json_object_get(entry, "after"), "org_id"));
 	json_decref(entry);
+}
+
+static void test_revealing_a_national_id_is_audited_and_asked_for_by_name(void **state)
+{
+	char id[19], path[96], target[24];
+	long long org = test_create_org(&proc, "reveal-org", "亮证单位", "county", 0);
+	long long officer, reveals;
+	struct http_result r;
+
+	(void)state;
+	national_id(4600, id);
+	officer = create_officer(officer_body(id, "亮证", org));
+	(void)snprintf(target, sizeof(target), "%lld", officer);
+	reveals = test_db_countf(db,
+	                         "SELECT count(*) FROM audit_log WHERE action ="
+	                         " 'officer.national_id_reveal' AND target_id = '%s'",
+	                         target);
+	assert_revealed(officer, id);
+	/* one entry per reveal, with who asked, scoped to the officer's unit, and no ID in it */
+	assert_int_equal(test_db_countf(db,
+	                                "SELECT count(*) FROM audit_log WHERE action ="
+	                                " 'officer.national_id_reveal' AND target_id = '%s'"
+	                                " AND actor = 'admin' AND org_path IS NOT NULL"
+	                                " AND before IS NULL AND after IS NULL",
+	                                target),
+	                 reveals + 1);
+	/* only national_id can be revealed; a missing officer reveals nothing and audits nothing */
+	get(&r, "/api/v1/officers/", officer, "?reveal=name");
+	assert_problem(&r, 422, "reveal", "unknown");
+	http_result_clear(&r);
+	(void)snprintf(path, sizeof(path), "/api/v1/officers/%lld?reveal=national_id",
+	               officer + 100000);
+	http_call(&proc, &r, "GET", path, NULL, NULL);
+	assert_problem(&r, 404, NULL, NULL);
+	http_result_clear(&r);
+	assert_int_equal(
+	        test_db_countf(db,
+	                       "SELECT count(*) FROM audit_log WHERE action ="
+	                       " 'officer.national_id_reveal' AND target_id IN ('%s', '%lld')",
+	                       target, officer + 100000),
+	        reveals + 1);
+	assert_false(test_file_contains(proc.log_path, id));
 }
 
 static void test_status_change_defaults_status_date_to_today_and_is_recorded(void **state)
@@ -723,12 +779,13 @@ static void test_patch_national_id_is_revalidated_and_rederives_gender_and_birth
 	national_id_born("19770707", 333, new_id); /* a man */
 	patch_officer(&r, officer, "\"1\"", json_pack("{s:s}", "national_id", new_id));
 	assert_int_equal(r.status, 200);
-	assert_string_equal(str(r.json, "national_id"), new_id);
+	assert_null(json_object_get(r.json, "national_id"));
 	(void)snprintf(masked, sizeof(masked), "441402********%s", new_id + 14);
 	assert_string_equal(str(r.json, "national_id_masked"), masked);
 	assert_string_equal(str(r.json, "gender"), "M");
 	assert_string_equal(str(r.json, "birth_date"), "1977-07-07");
 	http_result_clear(&r);
+	assert_revealed(officer, new_id);
 
 	/* the blind index follows: the new ID finds the officer, the old one nobody */
 	(void)snprintf(query, sizeof(query), "q=%s", new_id);
@@ -1293,6 +1350,7 @@ int main(void)
 	        cmocka_unit_test(test_patch_without_if_match_is_428_and_changes_nothing),
 	        cmocka_unit_test(test_patch_with_stale_etag_is_412_and_changes_nothing),
 	        cmocka_unit_test(test_patch_corrects_name_post_and_kind_and_bumps_version),
+	        cmocka_unit_test(test_revealing_a_national_id_is_audited_and_asked_for_by_name),
 	        cmocka_unit_test(test_status_change_defaults_status_date_to_today_and_is_recorded),
 	        cmocka_unit_test(
 	                test_patch_national_id_is_revalidated_and_rederives_gender_and_birth),
