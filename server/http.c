@@ -28,6 +28,8 @@
 #define REQUEST_ARENA_MAX (4u * 1024u * 1024u)
 /* Past this many discarded bytes of an oversized body the connection is dropped. */
 #define DISCARD_MAX (8u * 1024u * 1024u)
+/* Re-runs of a handler whose transaction hit a serialization failure or deadlock. */
+#define HTTP_RETRIES 3
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -372,17 +374,47 @@ static int http_check_head(struct http_server *server, struct request *req, cons
 }
 
 /* Parses the JSON body and runs the handler; the reply or problem is left in req. */
+/* Forgets a failed attempt's reply, headers and problem before the next one. */
+static void http_reset_reply(struct request *req)
+{
+	json_decref(req->reply_json);
+	req->reply_json = NULL;
+	free(req->reply_raw);
+	req->reply_raw = NULL;
+	req->reply_raw_len = 0;
+	req->reply_type = NULL;
+	req->status = 0;
+	req->nheaders = 0;
+	problem_clear(&req->problem);
+}
+
+/* Runs the handler; a transaction that failed on a serialization failure or a
+ * deadlock (40001, 40P01) was rolled back whole, so it runs again, at most
+ * HTTP_RETRIES times, after a short random pause (SECURITY.md 7). */
 static void http_run_handler(struct request *req)
 {
+	int attempt;
+
 	if (req->match.route->body == ROUTE_BODY_JSON) {
 		req->json = json_in_parse(req->body.data, req->body.len, &req->problem);
 		if (req->json == NULL)
 			return;
 	}
-	if (req->match.route->handler(req) != 0 && req->problem.type == PROBLEM_NONE)
-		problem_set(&req->problem, PROBLEM_INTERNAL, "the request failed");
-	if (req->db != NULL)
-		db_end(req->db);
+	for (attempt = 0;; attempt++) {
+		int failed = req->match.route->handler(req) != 0;
+
+		if (req->db != NULL)
+			db_end(req->db);
+		if (!failed || !db_retryable(req->db) || attempt == HTTP_RETRIES) {
+			if (failed && req->problem.type == PROBLEM_NONE)
+				problem_set(&req->problem, PROBLEM_INTERNAL, "the request failed");
+			return;
+		}
+		log_event(LOG_INFO, "request_retried", "request_id=%s attempt=%d", req->id,
+		          attempt + 1);
+		http_reset_reply(req);
+		(void)usleep((useconds_t)(1000u << attempt) + randombytes_uniform(5000));
+	}
 }
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url,

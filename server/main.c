@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,6 +57,38 @@ static int start_database(const struct config *config, struct pgembed *pg, struc
 	log_event(LOG_INFO, "embedded_database_ready", "socket_dir=%s created=%d", pg->socket_dir,
 	          pg->created);
 	return 0;
+}
+
+/* One tcardd per data directory: two would share keys, the embedded cluster
+ * and the audit checkpoints. The lock (DATA_DIR/tcardd.lock, holding the pid)
+ * goes with the process, however it ends. Returns the descriptor, or -1. */
+static int lock_data_dir(const struct config *config, struct err *err)
+{
+	char path[PATH_MAX], pid[32] = "";
+	int fd;
+	ssize_t got;
+
+	if (fs_mkdirs(config->data_dir, 0755, err) != 0)
+		return -1;
+	if (snprintf(path, sizeof(path), "%s/tcardd.lock", config->data_dir) >= (int)sizeof(path))
+		return err_set(err, "the data directory path is too long");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(err, "cannot open %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		got = read(fd, pid, sizeof(pid) - 1);
+		pid[got > 0 ? got : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		(void)close(fd);
+		return err_set(err, "another tcardd (pid %s) is running on %s", pid[0] ? pid : "?",
+		               config->data_dir);
+	}
+	(void)snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
+		(void)close(fd);
+		return err_set(err, "cannot write %s: %s", path, strerror(errno));
+	}
+	return fd;
 }
 
 static int open_keys(const struct config *config, struct err *err)
@@ -318,8 +351,8 @@ int main(int argc, char **argv)
 	(void)signal(SIGPIPE, SIG_IGN);
 	raise_file_limit(config.connection_limit);
 
-	if (auth_init(&err) != 0 || open_keys(&config, &err) != 0 ||
-	    start_database(&config, &pg, &ci, &err) != 0 ||
+	if (auth_init(&err) != 0 || lock_data_dir(&config, &err) < 0 ||
+	    open_keys(&config, &err) != 0 || start_database(&config, &pg, &ci, &err) != 0 ||
 	    prepare_schema(&config, &ci, pg.created, &demo_loaded, &err) != 0 ||
 	    create_initial_accounts(&config, &ci, demo_loaded, &err) != 0 ||
 	    db_setup(ci.app, routes_statements, routes_statement_tables, &err) != 0 ||

@@ -961,10 +961,66 @@ static void test_idle_connection_is_closed_after_the_idle_timeout(void **state)
 		         closed_after);
 }
 
+/* A serialization failure or deadlock rolls the whole transaction back, so the
+ * dispatcher runs the handler again (at most 3 more times). A trigger installed by
+ * the superuser fails attempts of an org update with 40001/40P01 while a sequence
+ * (never rolled back) is below a limit the test sets. */
+static void test_serialization_failures_are_retried_then_answered_409(void **state)
+{
+	PGconn *db = test_db(&server);
+	struct http_result r;
+	char path[64];
+	long long org = test_create_org(&server, "HTTPRETRY", "重试局", "city", 0);
+	long long audits;
+
+	(void)state;
+	test_db_execf(db, "CREATE SEQUENCE retry_attempts;"
+	                  "CREATE TABLE retry_limit (failing int NOT NULL);"
+	                  "INSERT INTO retry_limit VALUES (2);"
+	                  "CREATE FUNCTION retry_fail() RETURNS trigger LANGUAGE plpgsql"
+	                  " SECURITY DEFINER SET search_path = public AS $$"
+	                  " DECLARE n bigint := nextval('retry_attempts'); BEGIN"
+	                  " IF n <= (SELECT failing FROM retry_limit) THEN"
+	                  "  RAISE EXCEPTION 'forced' USING ERRCODE ="
+	                  "  CASE WHEN n %% 2 = 0 THEN '40P01' ELSE '40001' END;"
+	                  " END IF; RETURN NEW; END $$;"
+	                  "CREATE TRIGGER retry_fail BEFORE UPDATE ON org FOR EACH ROW"
+	                  " WHEN (OLD.code = 'HTTPRETRY') EXECUTE FUNCTION retry_fail()");
+	(void)snprintf(path, sizeof(path), "/api/v1/orgs/%lld", org);
+	audits = test_db_count(db, "SELECT count(*) FROM audit_log WHERE action = 'org.update'");
+
+	/* Two failures (40001, then 40P01), then success: one change, one audit entry. */
+	http_call_json(&server, &r, "PATCH", path, "*", json_pack("{s:s}", "name", "重试后局"));
+	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "name")), "重试后局");
+	assert_string_equal(r.etag, "\"2\"");
+	http_result_clear(&r);
+	free(test_wait_log_line(server.log_path, "event=request_retried", 3000));
+	assert_int_equal(test_db_count(db, "SELECT last_value FROM retry_attempts"), 3);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log WHERE action ="
+	                                   " 'org.update'"),
+	                 audits + 1);
+
+	/* Failing for good: 1 + 3 attempts, then 409 and nothing written. */
+	test_db_execf(db, "UPDATE retry_limit SET failing = 1000");
+	http_call_json(&server, &r, "PATCH", path, "*", json_pack("{s:s}", "name", "不会写入"));
+	assert_problem(&r, 409, NULL, NULL);
+	http_result_clear(&r);
+	assert_int_equal(test_db_count(db, "SELECT last_value FROM retry_attempts"), 7);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM org WHERE name = '重试后局'"), 1);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log WHERE action ="
+	                                   " 'org.update'"),
+	                 audits + 1);
+	test_db_execf(db, "DROP TRIGGER retry_fail ON org; DROP FUNCTION retry_fail();"
+	                  "DROP TABLE retry_limit; DROP SEQUENCE retry_attempts");
+	PQfinish(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_unknown_path_is_404_problem_without_the_query),
+	        cmocka_unit_test(test_serialization_failures_are_retried_then_answered_409),
 	        cmocka_unit_test(test_wrong_method_is_405_with_allow_listing_the_path_methods),
 	        cmocka_unit_test(test_405_is_decided_before_the_body_is_read),
 	        cmocka_unit_test(test_head_on_a_get_route_sends_headers_without_a_body),

@@ -629,6 +629,28 @@ static void test_stalled_request_does_not_hold_shutdown_past_the_grace(void **st
 	assert_cluster_stopped(proc.data_dir, postmaster);
 }
 
+static void test_a_second_tcardd_on_the_same_data_dir_is_refused(void **state)
+{
+	struct tcardd_proc proc;
+	char log_path[600], listen[] = "127.0.0.1:0", message[128];
+	const char *args[] = {"--data-dir", shared_dir, "--listen", listen, "--no-demo", NULL};
+	long postmaster;
+
+	(void)state;
+	start_shared(&proc, NULL);
+	postmaster = postmaster_pid(proc.data_dir);
+	(void)snprintf(log_path, sizeof(log_path), "%s/second.log", scratch);
+	assert_int_equal(tcardd_run(args, log_path), 1);
+	(void)snprintf(message, sizeof(message), "another tcardd (pid %ld) is running on",
+	               (long)proc.pid);
+	if (!test_file_contains(log_path, message))
+		fail_msg("no \"%s\" in %s", message, log_path);
+	/* The first one, and its database, did not notice. */
+	assert_int_equal(postmaster_pid(proc.data_dir), postmaster);
+	assert_status_fast(&proc, "GET", "/api/v1/orgs", NULL, 200, 2000);
+	assert_int_equal(tcardd_stop(&proc), 0);
+}
+
 static void test_sigkill_leaves_the_cluster_running_and_the_next_start_adopts_it(void **state)
 {
 	struct tcardd_proc proc;
@@ -1001,6 +1023,7 @@ int main(void)
 	        cmocka_unit_test(test_version_exits_0_and_prints_the_version),
 	        cmocka_unit_test(test_first_start_creates_the_cluster_and_the_next_reuses_it),
 	        cmocka_unit_test(test_sigterm_and_sigint_exit_0_and_stop_the_embedded_cluster),
+	        cmocka_unit_test(test_a_second_tcardd_on_the_same_data_dir_is_refused),
 	        cmocka_unit_test(test_request_in_flight_at_sigterm_completes),
 	        cmocka_unit_test(test_stalled_request_does_not_hold_shutdown_past_the_grace),
 	        cmocka_unit_test(
