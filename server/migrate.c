@@ -73,6 +73,24 @@ static int migrate_command(PGconn *conn, const char *sql, const char *what, stru
 	return rc;
 }
 
+/* The record of applied migrations. Only its owner creates it or grants the
+ * app and read-only roles to read it, so that a tcardd given only the app role
+ * (--db without --db-owner) starts when every migration is applied already. */
+static const char migrate_table_sql[] =
+        "SET client_min_messages = warning;"
+        "DO $$ DECLARE r text; BEGIN"
+        " IF to_regclass('schema_migration') IS NULL THEN"
+        "  CREATE TABLE schema_migration (version integer PRIMARY KEY, name text NOT NULL,"
+        "   sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());"
+        " END IF;"
+        " IF pg_has_role((SELECT relowner FROM pg_class"
+        "   WHERE oid = 'schema_migration'::regclass), 'USAGE') THEN"
+        "  FOR r IN SELECT rolname FROM pg_roles WHERE rolname IN ('tcard_app', 'tcard_ro') LOOP"
+        "   EXECUTE format('GRANT SELECT ON schema_migration TO %I', r);"
+        "  END LOOP;"
+        " END IF;"
+        "END $$";
+
 /* Applies one file in its own transaction. */
 static int migrate_one(PGconn *conn, int version, const char *name, const char *sql,
                        const char *sha, struct err *err)
@@ -87,7 +105,12 @@ static int migrate_one(PGconn *conn, int version, const char *name, const char *
 		return -1;
 	res = PQexec(conn, sql);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
-		err_set(err, "migration %s failed: %s", name, PQresultErrorMessage(res));
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		err_set(err, "migration %s failed: %s%s", name, PQresultErrorMessage(res),
+		        state != NULL && strcmp(state, "42501") == 0
+		                ? " (this role may not change the schema: give --db-owner)"
+		                : "");
 		PQclear(res);
 		goto fail;
 	}
@@ -133,12 +156,7 @@ int migrate_apply(PGconn *conn, const char *schema_dir, struct err *err)
 	buf_init(&sql, MIGRATE_MAX_SIZE);
 	if (migrate_command(conn, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")", "locking", err))
 		return -1;
-	if (migrate_command(conn,
-	                    "SET client_min_messages = warning;"
-	                    "CREATE TABLE IF NOT EXISTS schema_migration ("
-	                    " version integer PRIMARY KEY, name text NOT NULL,"
-	                    " sha256 text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-	                    "creating schema_migration", err) != 0)
+	if (migrate_command(conn, migrate_table_sql, "creating schema_migration", err) != 0)
 		goto done;
 	dir = opendir(schema_dir);
 	if (dir == NULL) {

@@ -997,6 +997,32 @@ static void test_tcard_db_environment_is_honoured_and_the_flag_wins(void **state
 	assert_int_equal(tcardd_stop(&primary), 0);
 }
 
+/* An operator who gives only the app role (no --db-owner) starts when every migration
+ * is applied already: the app role reads schema_migration, it changes nothing. */
+static void test_app_role_alone_starts_on_a_migrated_database(void **state)
+{
+	struct tcardd_proc primary, secondary;
+	char dir[600], app[700];
+	const char *app_only[] = {"--db", app, NULL};
+	json_t *a, *b;
+
+	(void)state;
+	start_shared(&primary, NULL);
+	conninfo_for("tcard_app", app, sizeof(app));
+	make_external_dir(dir, sizeof(dir), "external-app-only");
+	memset(&secondary, 0, sizeof(secondary));
+	tcardd_start(&secondary, dir, app_only);
+	secondary.admin = primary.admin;
+	assert_true(test_file_contains(secondary.log_path, "migrations_applied=0"));
+	a = get_json(&primary, "/api/v1/orgs");
+	b = get_json(&secondary, "/api/v1/orgs");
+	assert_true(json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	assert_int_equal(tcardd_stop(&secondary), 0);
+	assert_int_equal(tcardd_stop(&primary), 0);
+}
+
 static void test_unreachable_external_database_fails_start_with_status_1(void **state)
 {
 	char dir[600], log_path[700], listen[] = "127.0.0.1:0";
@@ -1034,6 +1060,7 @@ int main(void)
 	                test_changed_migration_refuses_start_and_a_new_one_is_applied_once),
 	        cmocka_unit_test(test_external_database_by_flag_serves_the_same_data),
 	        cmocka_unit_test(test_tcard_db_environment_is_honoured_and_the_flag_wins),
+	        cmocka_unit_test(test_app_role_alone_starts_on_a_migrated_database),
 	        cmocka_unit_test(test_unreachable_external_database_fails_start_with_status_1),
 	};
 
