@@ -8,6 +8,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "auth.h"
+#include "hours_store.h"
 #include "json_in.h"
 #include "pii.h"
 #include "request.h"
@@ -261,7 +262,8 @@ int api_officers_create(struct request *req)
 	if (db_begin(req, DB_WRITE) != 0 || officer_check_org(req, org_id, "org_id") != 0)
 		return -1;
 	res = db_exec(req, &officer_stmts[OFFICER_INSERT], 12, params);
-	if (res == NULL || db_commit(req) != 0)
+	/* The new officer's year is evaluated before the commit (hours_store.c). */
+	if (res == NULL || hours_store_refresh(req) != 0 || db_commit(req) != 0)
 		return -1;
 	return officer_reply(req, 201, res);
 }
@@ -424,7 +426,8 @@ int api_officers_update(struct request *req)
 		                   "again",
 		                   PQgetvalue(res, 0, 0));
 	}
-	if (db_commit(req) != 0)
+	/* A move, a status or a hire date changes the officer's requirement. */
+	if (hours_store_refresh(req) != 0 || db_commit(req) != 0)
 		return -1;
 	return officer_reply(req, 200, res);
 }

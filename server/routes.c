@@ -11,6 +11,7 @@
 #include "api_users.h"
 #include "audit.h"
 #include "auth.h"
+#include "hours_store.h"
 
 #define JSON ROUTE_BODY_JSON
 #define NONE ROUTE_BODY_NONE
@@ -71,8 +72,9 @@ const struct route routes_table[] = {
 const size_t routes_count = sizeof(routes_table) / sizeof(routes_table[0]);
 
 const struct db_stmt_table *const routes_statements[] = {
-        &auth_statements,         &api_auth_statements, &api_users_statements, &api_orgs_statements,
-        &api_officers_statements, &audit_statements,    &api_audit_statements,
+        &auth_statements,      &api_auth_statements,     &api_users_statements,
+        &api_orgs_statements,  &api_officers_statements, &audit_statements,
+        &api_audit_statements, &hours_store_statements,
 };
 
 const size_t routes_statement_tables = sizeof(routes_statements) / sizeof(routes_statements[0]);

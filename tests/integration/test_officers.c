@@ -696,6 +696,41 @@ static void test_revealing_a_national_id_is_audited_and_asked_for_by_name(void *
 	assert_false(test_file_contains(proc.log_path, id));
 }
 
+/* The officer's current year is evaluated in the transaction that creates or
+ * changes the officer (schema 005 marks it stale, hours_store evaluates it). */
+static void test_officer_year_is_evaluated_when_created_and_when_it_leaves(void **state)
+{
+	long long org = test_create_org(&proc, "year-org", "学时单位", "county", 0);
+	long long officer, year = test_db_count(db, "SELECT extract(year FROM now() AT TIME ZONE"
+	                                            " 'Asia/Shanghai')::int");
+	char id[19], sql[512], status_date[16];
+	struct http_result r;
+
+	(void)state;
+	national_id(4700, id);
+	officer = create_officer(officer_body(id, "学时", org));
+	(void)snprintf(sql, sizeof(sql),
+	               "SELECT count(*) FROM officer_year_status WHERE officer_id = %lld"
+	               " AND year = %lld AND NOT stale AND counted_units = 0"
+	               " AND required_units = 60 * 36000 AND status IN ('at_risk', 'short')"
+	               " AND shortfalls @> '[{\"kind\": \"total\", \"missing_units\": 2160000}]'",
+	               officer, year);
+	assert_int_equal(test_db_count(db, sql), 1);
+
+	/* Retired on 1 January: not one whole month in post this year, so exempt. */
+	(void)snprintf(status_date, sizeof(status_date), "%lld-01-01", year);
+	patch_officer(&r, officer, "\"1\"",
+	              json_pack("{s:s, s:s}", "status", "retired", "status_date", status_date));
+	assert_int_equal(r.status, 200);
+	http_result_clear(&r);
+	(void)snprintf(sql, sizeof(sql),
+	               "SELECT count(*) FROM officer_year_status WHERE officer_id = %lld"
+	               " AND year = %lld AND NOT stale AND status = 'exempt'"
+	               " AND required_units = 0 AND shortfalls = '[]'",
+	               officer, year);
+	assert_int_equal(test_db_count(db, sql), 1);
+}
+
 static void test_status_change_defaults_status_date_to_today_and_is_recorded(void **state)
 {
 	struct http_result r;
@@ -1351,6 +1386,7 @@ int main(void)
 	        cmocka_unit_test(test_patch_with_stale_etag_is_412_and_changes_nothing),
 	        cmocka_unit_test(test_patch_corrects_name_post_and_kind_and_bumps_version),
 	        cmocka_unit_test(test_revealing_a_national_id_is_audited_and_asked_for_by_name),
+	        cmocka_unit_test(test_officer_year_is_evaluated_when_created_and_when_it_leaves),
 	        cmocka_unit_test(test_status_change_defaults_status_date_to_today_and_is_recorded),
 	        cmocka_unit_test(
 	                test_patch_national_id_is_revalidated_and_rederives_gender_and_birth),

@@ -1,0 +1,253 @@
+/* hours_store.c — keeps officer_year_status up to date (doc/hours-engine.md):
+ * the schema's triggers mark the officer-years a change touches stale, in the
+ * writing transaction; hours_store_refresh evaluates them with the pure engine
+ * (rules_hours.c) before that transaction commits, set-wise: one statement
+ * reads a batch of stale officer-years with their maintained totals, policy and
+ * exemption, one statement writes the batch's results back. A result is written
+ * only if the row's generation is still the one read, so a change committed
+ * meanwhile leaves the row stale rather than overwritten. */
+#include "hours_store.h"
+
+#include "api.h"
+#include "arena.h"
+#include "db.h"
+#include "request.h"
+#include "rules_hours.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Officer-years per round trip: large enough to amortise the statements, small
+ * enough that a batch's results stay a few hundred KiB of JSON. */
+#define HOURS_STORE_BATCH "500"
+
+enum hours_store_stmt { STALE_BATCH, WRITE_BATCH, HOURS_STORE_STMT_COUNT };
+
+static const struct db_stmt hours_store_stmts[HOURS_STORE_STMT_COUNT] = {
+        /* $1, $2: the last (year, officer) of the previous batch. */
+        [STALE_BATCH] = {"hours_stale_batch",
+                         "SELECT s.officer_id, s.year, s.generation,"
+                         " coalesce(to_char(o.hire_date, 'YYYYMMDD')::int, 0),"
+                         " CASE WHEN o.status <> 'active'"
+                         "  THEN to_char(o.status_date, 'YYYYMMDD')::int ELSE 0 END,"
+                         " CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object("
+                         "  'required_units', p.required_units,"
+                         "  'minutes_per_hour', p.minutes_per_hour,"
+                         "  'excluded_categories', to_jsonb(p.excluded_categories),"
+                         "  'category_minima', p.category_minima,"
+                         "  'platform_minima', p.platform_minima,"
+                         "  'prorate', p.prorate, 'min_months', p.min_months) END,"
+                         " e.kind, e.reduced_units,"
+                         " (SELECT coalesce(jsonb_agg(jsonb_build_array(t.category, t.platform,"
+                         "  t.units, t.untimed_minutes)), '[]') FROM officer_year_total t"
+                         "  WHERE t.officer_id = s.officer_id AND t.year = s.year)"
+                         " FROM officer_year_status s JOIN officer o ON o.id = s.officer_id"
+                         " LEFT JOIN LATERAL hours_policy_for(o.org_path, s.year) p ON true"
+                         " LEFT JOIN hours_exemption e ON e.officer_id = s.officer_id"
+                         "  AND e.year = s.year AND e.revoked_at IS NULL"
+                         " WHERE s.stale AND (s.year, s.officer_id) > ($1::int, $2::bigint)"
+                         " ORDER BY s.year, s.officer_id LIMIT " HOURS_STORE_BATCH},
+        [WRITE_BATCH] = {"hours_write_batch",
+                         "UPDATE officer_year_status s SET counted_units = r.counted_units,"
+                         " required_units = r.required_units, status = r.status,"
+                         " shortfalls = r.shortfalls, evaluated_at = now(), stale = false"
+                         " FROM jsonb_to_recordset($1::jsonb) AS r (officer_id bigint,"
+                         "  year integer, generation bigint, counted_units bigint,"
+                         "  required_units bigint, status text, shortfalls jsonb)"
+                         " WHERE s.officer_id = r.officer_id AND s.year = r.year"
+                         " AND s.generation = r.generation"},
+};
+
+const struct db_stmt_table hours_store_statements = {hours_store_stmts, HOURS_STORE_STMT_COUNT};
+
+static int hours_store_category(const char *name, enum hours_category *out)
+{
+	return name != NULL && hours_category_parse(name, out) == 0 ? 0 : -1;
+}
+
+/* The policy row as JSON (NULL: the baseline applies) → *policy. 0 or -1. */
+static int hours_store_policy(const json_t *doc, struct hours_policy *policy)
+{
+	const json_t *item, *name;
+	size_t i, j;
+
+	*policy = hours_policy_baseline();
+	if (doc == NULL)
+		return 0;
+	policy->required_units = json_integer_value(json_object_get(doc, "required_units"));
+	policy->minutes_per_hour =
+	        (int)json_integer_value(json_object_get(doc, "minutes_per_hour"));
+	policy->prorate = json_is_true(json_object_get(doc, "prorate"));
+	policy->min_months = (int)json_integer_value(json_object_get(doc, "min_months"));
+	policy->excluded = 0;
+	json_array_foreach(json_object_get(doc, "excluded_categories"), i, name)
+	{
+		enum hours_category category;
+
+		if (hours_store_category(json_string_value(name), &category) != 0)
+			return -1;
+		policy->excluded |= HOURS_CATEGORY_BIT(category);
+	}
+	json_array_foreach(json_object_get(doc, "category_minima"), i, item)
+	{
+		unsigned set = 0;
+
+		json_array_foreach(json_object_get(item, "categories"), j, name)
+		{
+			enum hours_category category;
+
+			if (hours_store_category(json_string_value(name), &category) != 0)
+				return -1;
+			set |= HOURS_CATEGORY_BIT(category);
+		}
+		if (hours_policy_add_category_minimum(
+		            policy, set, json_integer_value(json_object_get(item, "units"))) != 0)
+			return -1;
+	}
+	json_array_foreach(
+	        json_object_get(doc, "platform_minima"), i,
+	        item) if (hours_policy_add_platform_minimum(policy,
+	                                                    json_string_value(json_object_get(
+	                                                            item, "platform")),
+	                                                    json_integer_value(json_object_get(
+	                                                            item, "units"))) !=
+	                  0) return -1;
+	return hours_policy_check(policy) == HOURS_POLICY_OK ? 0 : -1;
+}
+
+/* [[category, platform, units, untimed_minutes], …] → totals, rows in the arena. */
+static int hours_store_totals(struct request *req, const json_t *doc, struct hours_totals *totals)
+{
+	size_t n = json_array_size(doc), i;
+	struct hours_total_row *rows = arena_alloc(req->arena, (n ? n : 1) * sizeof(*rows));
+	const json_t *row;
+
+	if (rows == NULL)
+		return -1;
+	hours_totals_init(totals, rows, n);
+	json_array_foreach(doc, i, row)
+	{
+		enum hours_category category;
+
+		if (hours_store_category(json_string_value(json_array_get(row, 0)), &category) !=
+		            0 ||
+		    hours_totals_add(totals, category, json_string_value(json_array_get(row, 1)),
+		                     json_integer_value(json_array_get(row, 2)),
+		                     json_integer_value(json_array_get(row, 3))) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+json_t *hours_store_shortfalls(const struct hours_result *result)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; list != NULL && i < result->shortfall_count; i++) {
+		const struct hours_shortfall *s = &result->shortfalls[i];
+
+		if (json_array_append_new(list,
+		                          json_pack("{s:s, s:s, s:I, s:I, s:b, s:s}", "kind",
+		                                    hours_shortfall_kind_name(s->kind), "name",
+		                                    s->name, "required_units",
+		                                    (json_int_t)s->required_units, "missing_units",
+		                                    (json_int_t)s->missing_units, "behind_pace",
+		                                    s->behind_pace, "message", s->message)) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+/* Evaluates one row of STALE_BATCH into its result document (NULL on failure). */
+static json_t *hours_store_evaluate(struct request *req, const PGresult *res, int row, int today,
+                                    struct hours_result *result)
+{
+	struct hours_policy policy;
+	struct hours_totals totals;
+	struct hours_exemption exemption = {HOURS_EXEMPTION_NONE, 0};
+	json_t *policy_doc = db_json(res, row, 5), *totals_doc = db_json(res, row, 8);
+	int year = atoi(PQgetvalue(res, row, 1)), ok;
+	json_t *doc = NULL;
+
+	if (!PQgetisnull(res, row, 6)) {
+		exemption.kind = strcmp(PQgetvalue(res, row, 6), "waive") == 0
+		                         ? HOURS_EXEMPTION_WAIVE
+		                         : HOURS_EXEMPTION_REDUCE;
+		exemption.units = strtoll(PQgetvalue(res, row, 7), NULL, 10);
+	}
+	ok = hours_store_policy(policy_doc, &policy) == 0 &&
+	     hours_store_totals(req, totals_doc, &totals) == 0 &&
+	     hours_evaluate(&totals, &policy,
+	                    hours_months_in_post(year, atoi(PQgetvalue(res, row, 3)),
+	                                         atoi(PQgetvalue(res, row, 4))),
+	                    &exemption, year, today, result) == HOURS_EVAL_OK;
+	if (ok)
+		doc = json_pack("{s:I, s:i, s:I, s:I, s:I, s:s, s:o}", "officer_id",
+		                (json_int_t)strtoll(PQgetvalue(res, row, 0), NULL, 10), "year",
+		                year, "generation",
+		                (json_int_t)strtoll(PQgetvalue(res, row, 2), NULL, 10),
+		                "counted_units", (json_int_t)result->counted_units,
+		                "required_units", (json_int_t)result->required_units, "status",
+		                hours_status_name(result->status), "shortfalls",
+		                hours_store_shortfalls(result));
+	json_decref(policy_doc);
+	json_decref(totals_doc);
+	return doc;
+}
+
+int hours_store_refresh(struct request *req)
+{
+	char last_year[16] = "0", last_officer[24] = "0";
+	const char *params[2] = {last_year, last_officer};
+	struct hours_result *result = arena_alloc(req->arena, sizeof(*result));
+	int today = api_today(), rows, row;
+
+	if (result == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	do {
+		PGresult *res = db_exec(req, &hours_store_stmts[STALE_BATCH], 2, params);
+		json_t *batch = json_array();
+		char *text;
+		const char *param;
+
+		if (res == NULL || batch == NULL) {
+			json_decref(batch);
+			return res == NULL ? -1
+			                   : problem_set(&req->problem, PROBLEM_INTERNAL,
+			                                 "out of memory");
+		}
+		rows = PQntuples(res);
+		for (row = 0; row < rows; row++) {
+			json_t *doc = hours_store_evaluate(req, res, row, today, result);
+
+			if (doc == NULL || json_array_append_new(batch, doc) != 0) {
+				json_decref(batch);
+				return problem_set(
+				        &req->problem, PROBLEM_INTERNAL,
+				        "officer %s, year %s: stored hours cannot be evaluated",
+				        PQgetvalue(res, row, 0), PQgetvalue(res, row, 1));
+			}
+		}
+		if (rows == 0) {
+			json_decref(batch);
+			break;
+		}
+		(void)snprintf(last_year, sizeof(last_year), "%s", PQgetvalue(res, rows - 1, 1));
+		(void)snprintf(last_officer, sizeof(last_officer), "%s",
+		               PQgetvalue(res, rows - 1, 0));
+		text = json_dumps(batch, JSON_COMPACT);
+		json_decref(batch);
+		param = text != NULL ? arena_strdup(req->arena, text) : NULL;
+		free(text);
+		if (param == NULL)
+			return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+		if (db_exec(req, &hours_store_stmts[WRITE_BATCH], 1, &param) == NULL)
+			return -1;
+	} while (rows > 0);
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* hours_store.h — brings the stored evaluation of officer-years
+ * (officer_year_status) up to date inside the writing transaction. */
+#ifndef TCARD_HOURS_STORE_H
+#define TCARD_HOURS_STORE_H
+
+#include "db.h"
+
+#include <jansson.h>
+
+struct request;
+struct hours_result;
+
+extern const struct db_stmt_table hours_store_statements;
+
+/* Evaluates every stale officer-year the request may see, in batches, in the
+ * request's open write transaction. 0, or -1 with req->problem set. */
+int hours_store_refresh(struct request *req);
+
+/* A result's shortfalls as stored and served: [{kind, name, required_units,
+ * missing_units, behind_pace, message}]; NULL when out of memory. */
+json_t *hours_store_shortfalls(const struct hours_result *result);
+
+#endif
