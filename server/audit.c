@@ -9,6 +9,7 @@
 #include "checkpoint.h"
 #include "log.h"
 #include "request.h"
+#include "ticker.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -57,12 +58,9 @@ static const char audit_cursor_sql[] =
 
 /* The module's long-lived state, set by audit_start or audit_verify_command. */
 static struct {
-	pthread_mutex_t lock;   /* guards the checkpoint file, last_*, stopping */
+	pthread_mutex_t lock;   /* guards the checkpoint file, last_* */
 	pthread_mutex_t verify; /* one verification at a time */
-	pthread_cond_t wake;    /* CLOCK_MONOTONIC; signalled at stop */
-	pthread_t thread;
-	int thread_started;
-	int stopping;
+	struct ticker ticker;   /* a checkpoint a minute */
 	int ready;
 	char *conninfo;
 	char checkpoint_path[AUDIT_PATH_MAX];
@@ -351,31 +349,15 @@ static int audit_checkpoint_head(int only_if_moved, struct err *err)
 
 /* Once a minute, a checkpoint when the head moved; a failure is logged and
  * tried again at the next tick. */
-static void *audit_thread(void *unused)
+static void audit_tick(void *unused)
 {
-	struct timespec deadline;
 	struct err err;
 	char quoted[600];
 
 	(void)unused;
-	pthread_mutex_lock(&audit_global.lock);
-	while (!audit_global.stopping) {
-		(void)clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += AUDIT_CHECKPOINT_INTERVAL_S;
-		while (!audit_global.stopping &&
-		       pthread_cond_timedwait(&audit_global.wake, &audit_global.lock, &deadline) !=
-		               ETIMEDOUT)
-			;
-		if (audit_global.stopping)
-			break;
-		pthread_mutex_unlock(&audit_global.lock);
-		if (audit_checkpoint_head(1, &err) != 0)
-			log_event(LOG_WARN, "audit_checkpoint_failed", "reason=%s",
-			          log_quote(quoted, sizeof(quoted), err.message));
-		pthread_mutex_lock(&audit_global.lock);
-	}
-	pthread_mutex_unlock(&audit_global.lock);
-	return NULL;
+	if (audit_checkpoint_head(1, &err) != 0)
+		log_event(LOG_WARN, "audit_checkpoint_failed", "reason=%s",
+		          log_quote(quoted, sizeof(quoted), err.message));
 }
 
 /* Sets up paths and the key; create: make the key and the audit directory. */
@@ -402,7 +384,6 @@ static int audit_open(const char *data_dir, const char *conninfo, int create, st
 	if (rc < 0)
 		return -1;
 	audit_global.have_last = 0;
-	audit_global.stopping = 0;
 	audit_global.ready = 1;
 	return 0;
 }
@@ -418,27 +399,13 @@ static void audit_release(void)
 
 int audit_start(const char *data_dir, const char *conninfo, struct err *err)
 {
-	pthread_condattr_t attr;
-
 	if (audit_open(data_dir, conninfo, 1, err) != 0 || audit_checkpoint_head(0, err) != 0)
 		goto fail;
-	if (pthread_condattr_init(&attr) != 0) {
+	if (ticker_start(&audit_global.ticker, AUDIT_CHECKPOINT_INTERVAL_S, 0, audit_tick, NULL) !=
+	    0) {
 		err_set(err, "cannot start the checkpoint thread");
 		goto fail;
 	}
-	(void)pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	if (pthread_cond_init(&audit_global.wake, &attr) != 0) {
-		(void)pthread_condattr_destroy(&attr);
-		err_set(err, "cannot start the checkpoint thread");
-		goto fail;
-	}
-	(void)pthread_condattr_destroy(&attr);
-	if (pthread_create(&audit_global.thread, NULL, audit_thread, NULL) != 0) {
-		(void)pthread_cond_destroy(&audit_global.wake);
-		err_set(err, "cannot start the checkpoint thread");
-		goto fail;
-	}
-	audit_global.thread_started = 1;
 	return 0;
 fail:
 	audit_release();
@@ -452,15 +419,7 @@ void audit_stop(void)
 
 	if (!audit_global.ready)
 		return;
-	if (audit_global.thread_started) {
-		pthread_mutex_lock(&audit_global.lock);
-		audit_global.stopping = 1;
-		(void)pthread_cond_signal(&audit_global.wake);
-		pthread_mutex_unlock(&audit_global.lock);
-		(void)pthread_join(audit_global.thread, NULL);
-		(void)pthread_cond_destroy(&audit_global.wake);
-		audit_global.thread_started = 0;
-	}
+	ticker_stop(&audit_global.ticker);
 	if (audit_checkpoint_head(0, &err) != 0)
 		log_event(LOG_WARN, "audit_checkpoint_failed", "reason=%s",
 		          log_quote(quoted, sizeof(quoted), err.message));

@@ -11,8 +11,10 @@
 #include "api.h"
 #include "arena.h"
 #include "db.h"
+#include "log.h"
 #include "request.h"
 #include "rules_hours.h"
+#include "ticker.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -23,7 +25,12 @@
  * enough that a batch's results stay a few hundred KiB of JSON. */
 #define HOURS_STORE_BATCH "500"
 
-enum hours_store_stmt { STALE_BATCH, WRITE_BATCH, HOURS_STORE_STMT_COUNT };
+/* The background refresher: how often, and how many batches per transaction. */
+#define HOURS_STORE_TICK_S       30
+#define HOURS_STORE_TICK_BATCHES 20
+#define HOURS_STORE_ARENA_MAX    (64u * 1024u * 1024u)
+
+enum hours_store_stmt { STALE_BATCH, WRITE_BATCH, ENSURE_YEAR, MARK_DATED, HOURS_STORE_STMT_COUNT };
 
 static const struct db_stmt hours_store_stmts[HOURS_STORE_STMT_COUNT] = {
         /* $1, $2: the last (year, officer) of the previous batch. */
@@ -58,6 +65,13 @@ static const struct db_stmt hours_store_stmts[HOURS_STORE_STMT_COUNT] = {
                          "  required_units bigint, status text, shortfalls jsonb)"
                          " WHERE s.officer_id = r.officer_id AND s.year = r.year"
                          " AND s.generation = r.generation"},
+        /* Every officer in post this year gets a row (also those with no training). */
+        [ENSURE_YEAR] = {"hours_ensure_year", "SELECT officer_year_status_ensure($1::int)"},
+        /* A new day moves the linear pace, and a new year makes last year final. */
+        [MARK_DATED] = {"hours_mark_dated",
+                        "UPDATE officer_year_status SET stale = true"
+                        " WHERE year >= $1::int - 1 AND status IN ('short', 'at_risk')"
+                        " AND NOT stale"},
 };
 
 const struct db_stmt_table hours_store_statements = {hours_store_stmts, HOURS_STORE_STMT_COUNT};
@@ -200,29 +214,30 @@ static json_t *hours_store_evaluate(struct request *req, const PGresult *res, in
 	return doc;
 }
 
-int hours_store_refresh(struct request *req)
+/* Evaluates stale officer-years, at most max_batches batches (0: all). Returns
+ * the number of batches done, or -1 with req->problem set. */
+static int hours_store_refresh_batches(struct request *req, int max_batches)
 {
 	char last_year[16] = "0", last_officer[24] = "0";
 	const char *params[2] = {last_year, last_officer};
 	struct hours_result *result = arena_alloc(req->arena, sizeof(*result));
-	int today = api_today(), rows, row;
+	int today = api_today(), rows, row, batches = 0;
 
 	if (result == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
-	do {
+	while (max_batches == 0 || batches < max_batches) {
 		PGresult *res = db_exec(req, &hours_store_stmts[STALE_BATCH], 2, params);
-		json_t *batch = json_array();
+		json_t *batch;
 		char *text;
 		const char *param;
 
-		if (res == NULL || batch == NULL) {
-			json_decref(batch);
-			return res == NULL ? -1
-			                   : problem_set(&req->problem, PROBLEM_INTERNAL,
-			                                 "out of memory");
-		}
+		if (res == NULL)
+			return -1;
 		rows = PQntuples(res);
-		for (row = 0; row < rows; row++) {
+		if (rows == 0)
+			break;
+		batch = json_array();
+		for (row = 0; batch != NULL && row < rows; row++) {
 			json_t *doc = hours_store_evaluate(req, res, row, today, result);
 
 			if (doc == NULL || json_array_append_new(batch, doc) != 0) {
@@ -233,14 +248,10 @@ int hours_store_refresh(struct request *req)
 				        PQgetvalue(res, row, 0), PQgetvalue(res, row, 1));
 			}
 		}
-		if (rows == 0) {
-			json_decref(batch);
-			break;
-		}
 		(void)snprintf(last_year, sizeof(last_year), "%s", PQgetvalue(res, rows - 1, 1));
 		(void)snprintf(last_officer, sizeof(last_officer), "%s",
 		               PQgetvalue(res, rows - 1, 0));
-		text = json_dumps(batch, JSON_COMPACT);
+		text = batch != NULL ? json_dumps(batch, JSON_COMPACT) : NULL;
 		json_decref(batch);
 		param = text != NULL ? arena_strdup(req->arena, text) : NULL;
 		free(text);
@@ -248,6 +259,78 @@ int hours_store_refresh(struct request *req)
 			return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 		if (db_exec(req, &hours_store_stmts[WRITE_BATCH], 1, &param) == NULL)
 			return -1;
-	} while (rows > 0);
+		batches++;
+	}
+	return batches;
+}
+
+int hours_store_refresh(struct request *req)
+{
+	return hours_store_refresh_batches(req, 0) < 0 ? -1 : 0;
+}
+
+/* ---------------------------------------------------------------- the refresher */
+
+static struct {
+	struct ticker ticker;
+	int marked_day; /* the Shanghai day whose pace the stored statuses follow */
+} hours_refresher;
+
+/* One transaction of the refresher, as tcardd itself over the whole tree: a
+ * new day's marking, this year's missing rows, then up to
+ * HOURS_STORE_TICK_BATCHES batches. Returns 1 when more may be left, 0 when
+ * done, -1 on failure (logged). */
+static int hours_store_round(void)
+{
+	struct request req;
+	char year[8];
+	const char *param = year;
+	char quoted[600];
+	int today = api_today(), batches = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.arena = arena_new(HOURS_STORE_ARENA_MAX);
+	if (req.arena == NULL)
+		return -1;
+	req.principal.role = ROLE_ADMIN;
+	req.principal.scope = "all";
+	req.principal.actor = "tcardd";
+	(void)snprintf(req.id, sizeof(req.id), "hours-refresher");
+	(void)snprintf(year, sizeof(year), "%d", today / 10000);
+	if (db_begin(&req, DB_WRITE) == 0 &&
+	    (today == hours_refresher.marked_day ||
+	     (db_exec(&req, &hours_store_stmts[MARK_DATED], 1, &param) != NULL &&
+	      db_exec(&req, &hours_store_stmts[ENSURE_YEAR], 1, &param) != NULL)))
+		batches = hours_store_refresh_batches(&req, HOURS_STORE_TICK_BATCHES);
+	if (batches >= 0 && db_commit(&req) == 0)
+		hours_refresher.marked_day = today;
+	else
+		log_event(LOG_WARN, "hours_refresh_failed", "reason=%s",
+		          log_quote(quoted, sizeof(quoted), req.problem.detail));
+	if (req.db != NULL)
+		db_end(req.db);
+	problem_clear(&req.problem);
+	arena_free(req.arena);
+	return batches < 0 ? -1 : batches == HOURS_STORE_TICK_BATCHES;
+}
+
+static void hours_store_tick(void *unused)
+{
+	(void)unused;
+	while (hours_store_round() == 1)
+		;
+}
+
+int hours_store_start(struct err *err)
+{
+	hours_refresher.marked_day = 0;
+	if (ticker_start(&hours_refresher.ticker, HOURS_STORE_TICK_S, 1, hours_store_tick, NULL) !=
+	    0)
+		return err_set(err, "cannot start the hours refresher");
 	return 0;
+}
+
+void hours_store_stop(void)
+{
+	ticker_stop(&hours_refresher.ticker);
 }

@@ -4,6 +4,7 @@
 #define TCARD_HOURS_STORE_H
 
 #include "db.h"
+#include "err.h"
 
 #include <jansson.h>
 
@@ -15,6 +16,14 @@ extern const struct db_stmt_table hours_store_statements;
 /* Evaluates every stale officer-year the request may see, in batches, in the
  * request's open write transaction. 0, or -1 with req->problem set. */
 int hours_store_refresh(struct request *req);
+
+/* Starts the background refresher: every 30 s, as tcardd over the whole tree,
+ * it evaluates officer-years left stale (written outside a request, e.g. the
+ * demo loader, or out of the writer's scope), gives every officer in post a row
+ * for the current year, and once a day marks the rows whose status depends on
+ * the date (the linear pace; a year that ended) stale. */
+int hours_store_start(struct err *err);
+void hours_store_stop(void);
 
 /* A result's shortfalls as stored and served: [{kind, name, required_units,
  * missing_units, behind_pace, message}]; NULL when out of memory. */

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "demo.h"
 #include "fs.h"
+#include "hours_store.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
@@ -356,7 +357,7 @@ int main(int argc, char **argv)
 	    prepare_schema(&config, &ci, pg.created, &demo_loaded, &err) != 0 ||
 	    create_initial_accounts(&config, &ci, demo_loaded, &err) != 0 ||
 	    db_setup(ci.app, routes_statements, routes_statement_tables, &err) != 0 ||
-	    audit_start(config.data_dir, ci.app, &err) != 0)
+	    audit_start(config.data_dir, ci.app, &err) != 0 || hours_store_start(&err) != 0)
 		goto fail;
 
 	memset(&http, 0, sizeof(http));
@@ -391,6 +392,7 @@ fail:
 	          log_quote(quoted, sizeof(quoted), err.message));
 stop:
 	http_stop(server, SHUTDOWN_GRACE_MS);
+	hours_store_stop();
 	audit_stop(); /* a last checkpoint while the database still runs */
 	db_shutdown();
 	pgembed_stop(&pg);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct tcardd_proc demo;
 
@@ -175,6 +176,32 @@ static void test_demo_national_ids_are_valid_and_of_the_unit_county(void **state
 	assert_true(from_meijiang > local_meijiang);
 }
 
+/* The demo loader writes officers in SQL, outside any request: the background
+ * refresher gives each officer in post this year an evaluated row soon after start. */
+static void test_demo_officer_years_are_evaluated_by_the_refresher(void **state)
+{
+	PGconn *db = test_db(&demo);
+	long long stale = -1, in_post, rows;
+	int attempt;
+
+	(void)state;
+	for (attempt = 0; attempt < 200; attempt++) {
+		stale = test_db_count(db, "SELECT count(*) FROM officer_year_status WHERE stale");
+		if (stale == 0)
+			break;
+		(void)usleep(100000);
+	}
+	assert_int_equal(stale, 0);
+	in_post = test_db_count(db, "SELECT count(*) FROM officer WHERE status = 'active'");
+	rows = test_db_count(db, "SELECT count(*) FROM officer_year_status s JOIN officer o"
+	                         " ON o.id = s.officer_id WHERE o.status = 'active'"
+	                         " AND s.year = extract(year FROM now() AT TIME ZONE"
+	                         " 'Asia/Shanghai') AND s.status IS NOT NULL");
+	assert_true(in_post > 400);
+	assert_int_equal(rows, in_post);
+	PQfinish(db);
+}
+
 static void test_demo_unit_credit_codes_are_valid(void **state)
 {
 	PGconn *db = test_db(&demo);
@@ -252,6 +279,7 @@ int main(void)
 	        cmocka_unit_test(test_demo_city_has_counties_units_and_500_officers),
 	        cmocka_unit_test(test_demo_mix_of_kinds_and_statuses_is_believable),
 	        cmocka_unit_test(test_demo_national_ids_are_valid_and_of_the_unit_county),
+	        cmocka_unit_test(test_demo_officer_years_are_evaluated_by_the_refresher),
 	        cmocka_unit_test(test_demo_unit_credit_codes_are_valid),
 	        cmocka_unit_test(test_demo_again_on_a_loaded_database_changes_nothing),
 	        cmocka_unit_test(test_demo_is_the_same_city_on_every_run),
