@@ -2,7 +2,9 @@
 #include "api.h"
 
 #include "arena.h"
+#include "json_in.h"
 #include "request.h"
+#include "rules_hours.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -147,6 +149,64 @@ void api_set_location(struct request *req, const char *collection, const json_t 
 		                         arena_printf(req->arena, "%s/%s", collection, id));
 }
 
+int api_reply_doc(struct request *req, unsigned status, json_t *doc, const char *collection)
+{
+	if (doc == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
+	api_set_etag(req, doc);
+	if (status == 201 && collection != NULL)
+		api_set_location(req, collection, doc);
+	return request_reply_json(req, status, doc);
+}
+
+const char *api_year_param(struct request *req, const char *name)
+{
+	const char *year = request_param(req, name);
+	char *end;
+	long value = year != NULL ? strtol(year, &end, 10) : 0;
+
+	if (year == NULL || *year < '1' || *year > '9' || *end != '\0' || value < 2000 ||
+	    value > 2099) {
+		problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
+		return NULL;
+	}
+	return year;
+}
+
+int api_update_missed(struct request *req, const struct db_stmt *version_stmt, const char *id,
+                      const char *what)
+{
+	PGresult *res = db_exec(req, version_stmt, 1, &id);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0)
+		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
+	return problem_set(&req->problem, PROBLEM_PRECONDITION,
+	                   "the %s was changed meanwhile (now version %s): read it again", what,
+	                   PQgetvalue(res, 0, 0));
+}
+
+enum api_stmt { API_ORG_VISIBLE, API_STMT_COUNT };
+
+static const struct db_stmt api_stmts[API_STMT_COUNT] = {
+        [API_ORG_VISIBLE] = {"api_org_visible", "SELECT 1 FROM org WHERE id = $1"},
+};
+
+const struct db_stmt_table api_statements = {api_stmts, API_STMT_COUNT};
+
+int api_check_org_visible(struct request *req, const char *org_id, const char *field)
+{
+	PGresult *res = db_exec(req, &api_stmts[API_ORG_VISIBLE], 1, &org_id);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0)
+		return problem_field(&req->problem, field, "unknown",
+		                     "单位不存在 / unknown organisation");
+	return 0;
+}
+
 int api_today(void)
 {
 	time_t now = time(NULL) + 8 * 3600; /* China Standard Time, no DST */
@@ -183,4 +243,95 @@ const char *api_query_id(struct request *req, const char *name, int *bad)
 	*bad = 1;
 	problem_field(&req->problem, name, "id", "应为编号 / must be an id");
 	return NULL;
+}
+
+/* The hours field's value: see api_check_body_hours. 0, or -1 with a field error. */
+static int api_hours_value(struct request *req, const json_t *value, const char *name, int nullable,
+                           int64_t *units)
+{
+	enum hours_text_error error;
+	char text[32];
+
+	if (json_is_null(value)) {
+		if (!nullable)
+			return problem_field(&req->problem, name, "null",
+			                     "不能为空 / must not be null");
+		*units = API_HOURS_NULL;
+		return 0;
+	}
+	if (json_is_integer(value))
+		(void)snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
+	else if (json_is_string(value) && json_string_length(value) < sizeof(text))
+		(void)snprintf(text, sizeof(text), "%s", json_string_value(value));
+	else if (json_is_string(value))
+		return problem_field(&req->problem, name, "syntax",
+		                     hours_text_error_message(HOURS_TEXT_SYNTAX));
+	else
+		return problem_field(&req->problem, name, "type",
+		                     "学时应为字符串 (如 \"4.5\") 或整数 / hours are a string like "
+		                     "\"4.5\" or an integer");
+	error = hours_parse(text, units);
+	if (error != HOURS_TEXT_OK)
+		return problem_field(&req->problem, name, hours_text_error_reason(error),
+		                     hours_text_error_message(error));
+	return 0;
+}
+
+int api_check_body_hours(struct request *req, const struct field_spec *specs, size_t count,
+                         int partial, const char *hours_name, int nullable, int64_t *units)
+{
+	json_t *hours = json_object_get(req->json, hours_name);
+	int status;
+
+	*units = API_HOURS_ABSENT;
+	if (hours == NULL)
+		return json_in_check(req->json, specs, count, partial, &req->problem);
+	/* Checked apart: json_in knows one type per field. */
+	(void)json_incref(hours);
+	(void)json_object_del(req->json, hours_name);
+	status = json_in_check(req->json, specs, count, partial, &req->problem);
+	if (api_hours_value(req, hours, hours_name, nullable, units) != 0)
+		status = -1;
+	if (json_object_set_new(req->json, hours_name, hours) != 0)
+		status = problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	return status;
+}
+
+int api_hours_amount(struct request *req, const json_t *value, const char *field, int64_t *units)
+{
+	char text[32];
+	int64_t hundredths = 0;
+	size_t i, decimals = 0;
+	int seen_point = 0;
+
+	if (json_is_integer(value) && json_integer_value(value) >= 0 &&
+	    json_integer_value(value) <= 1000) {
+		*units = json_integer_value(value) * HOURS_UNITS_PER_HOUR;
+		return 0;
+	}
+	if (!json_is_string(value) || json_string_length(value) == 0 ||
+	    json_string_length(value) >= sizeof(text))
+		return problem_field(&req->problem, field, "type",
+		                     "学时应为字符串 (如 \"30.00\") 或整数 / hours are a string "
+		                     "like \"30.00\" or an integer");
+	(void)snprintf(text, sizeof(text), "%s", json_string_value(value));
+	for (i = 0; text[i] != '\0'; i++) {
+		if (text[i] == '.' && !seen_point && i > 0 && text[i + 1] != '\0') {
+			seen_point = 1;
+			continue;
+		}
+		if (text[i] < '0' || text[i] > '9' || (seen_point && ++decimals > 2) ||
+		    hundredths > 100000)
+			return problem_field(&req->problem, field, "format",
+			                     "学时为 0 至 1000，最多两位小数 / hours are 0 to 1000 "
+			                     "with at most two decimals");
+		hundredths = hundredths * 10 + (text[i] - '0');
+	}
+	for (; decimals < 2; decimals++)
+		hundredths *= 10;
+	if (hundredths > 100000)
+		return problem_field(&req->problem, field, "range",
+		                     "学时为 0 至 1000 / hours are 0 to 1000");
+	*units = hundredths * HOURS_UNITS_PER_HUNDREDTH;
+	return 0;
 }

@@ -3,10 +3,14 @@
 #ifndef TCARD_API_H
 #define TCARD_API_H
 
+#include "db.h"
+
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct request;
+struct field_spec;
 
 /* An id path parameter as text (digits only, no leading zero). Anything else
  * answers 404, exactly like a missing id. NULL with req->problem set. */
@@ -37,6 +41,25 @@ void api_set_etag(struct request *req, const json_t *doc);
 const char *api_doc_id(struct request *req, const json_t *doc);
 /* Sets Location: <collection>/<id> for a document just created. */
 void api_set_location(struct request *req, const char *collection, const json_t *doc);
+/* Replies with a resource document (stolen; NULL: 500 "unreadable row") with its
+ * ETag, and for 201 its Location under collection. Returns 0. */
+int api_reply_doc(struct request *req, unsigned status, json_t *doc, const char *collection);
+
+/* A year path parameter, 2000..2099 (the years the schema holds); anything
+ * else names nothing: NULL with 404. */
+const char *api_year_param(struct request *req, const char *name);
+
+/* A conditional UPDATE (… AND version = If-Match) changed no row: runs
+ * version_stmt ($1 id → the current version) to answer 404 when the row is
+ * missing or out of scope, else 412 naming the version. Returns -1. */
+int api_update_missed(struct request *req, const struct db_stmt *version_stmt, const char *id,
+                      const char *what);
+
+/* Statements of the helpers below, for db_setup. */
+extern const struct db_stmt_table api_statements;
+/* 0 when organisation org_id is visible to the caller; else a field error on
+ * field ("unknown organisation", exactly as for a missing one) and -1. */
+int api_check_org_visible(struct request *req, const char *org_id, const char *field);
 
 /* Today's date in Asia/Shanghai (UTC+8, no daylight saving) as YYYYMMDD. */
 int api_today(void);
@@ -47,5 +70,21 @@ const char *api_query_choice(struct request *req, const char *name, const char *
                              int *bad);
 /* An optional query argument that must be an id; NULL when absent. */
 const char *api_query_id(struct request *req, const char *name, int *bad);
+
+/* json_in_check of req->json, with one hours field (declared or credited hours)
+ * checked apart because it takes two JSON types: a string of digits with at
+ * most two decimals ("4.5") or an integer, never a JSON real (hours are exact,
+ * doc/hours-engine.md), 0 < h <= 24 (hours_parse). *units is set to
+ * API_HOURS_ABSENT, API_HOURS_NULL (JSON null, accepted when nullable) or the
+ * units (1/36000 h). Returns 0, or -1 with every field error in req->problem. */
+#define API_HOURS_ABSENT (-1)
+#define API_HOURS_NULL   0
+int api_check_body_hours(struct request *req, const struct field_spec *specs, size_t count,
+                         int partial, const char *hours_name, int nullable, int64_t *units);
+
+/* An amount of hours for a requirement, a minimum or a reduced requirement:
+ * 0 to 1000 h with at most two decimals, as a string ("30.00") or an integer,
+ * never a JSON real; into units (1/36000 h). 0, or -1 with a field error. */
+int api_hours_amount(struct request *req, const json_t *value, const char *field, int64_t *units);
 
 #endif

@@ -44,7 +44,6 @@ enum officer_stmt {
 	OFFICER_LIST,
 	OFFICER_UPDATE,
 	OFFICER_VERSION,
-	OFFICER_ORG_VISIBLE,
 	OFFICER_HISTORY,
 	OFFICER_STMT_COUNT
 };
@@ -104,7 +103,6 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
                  " SELECT " OFFICER_JSON " FROM o JOIN org g ON g.id = o.org_id",
                  officer_field_errors},
         [OFFICER_VERSION] = {"officer_version", "SELECT version FROM officer WHERE id = $1", NULL},
-        [OFFICER_ORG_VISIBLE] = {"officer_org_visible", "SELECT 1 FROM org WHERE id = $1", NULL},
         [OFFICER_HISTORY] =
                 {"officer_history",
                  "SELECT coalesce(jsonb_agg(jsonb_build_object('id', h.id,"
@@ -183,31 +181,6 @@ static int officer_reveal(struct request *req, json_t *doc, const PGresult *res,
 	                    NULL, NULL);
 }
 
-static int officer_reply(struct request *req, unsigned status, const PGresult *res)
-{
-	json_t *doc = db_json(res, 0, 0);
-
-	if (doc == NULL)
-		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
-	api_set_etag(req, doc);
-	if (status == 201)
-		api_set_location(req, "/api/v1/officers", doc);
-	return request_reply_json(req, status, doc);
-}
-
-/* Checks that an organisation id is visible to the caller (else a field error). */
-static int officer_check_org(struct request *req, const char *org_id, const char *field)
-{
-	PGresult *res = db_exec(req, &officer_stmts[OFFICER_ORG_VISIBLE], 1, &org_id);
-
-	if (res == NULL)
-		return -1;
-	if (PQntuples(res) == 0)
-		return problem_field(&req->problem, field, "unknown",
-		                     "单位不存在 / unknown organisation");
-	return 0;
-}
-
 /* Date rules that need more than one field. */
 static void officer_check_dates(struct request *req, const struct officer_identity *id)
 {
@@ -259,13 +232,13 @@ int api_officers_create(struct request *req)
 	params[9] = json_in_string(req->arena, req->json, "status");
 	params[10] = json_in_string(req->arena, req->json, "status_date");
 	params[11] = json_in_string(req->arena, req->json, "hire_date");
-	if (db_begin(req, DB_WRITE) != 0 || officer_check_org(req, org_id, "org_id") != 0)
+	if (db_begin(req, DB_WRITE) != 0 || api_check_org_visible(req, org_id, "org_id") != 0)
 		return -1;
 	res = db_exec(req, &officer_stmts[OFFICER_INSERT], 12, params);
 	/* The new officer's year is evaluated before the commit (hours_store.c). */
 	if (res == NULL || hours_store_refresh(req) != 0 || db_commit(req) != 0)
 		return -1;
-	return officer_reply(req, 201, res);
+	return api_reply_doc(req, 201, db_json(res, 0, 0), "/api/v1/officers");
 }
 
 /* GET /officers/{id}; with ?reveal=national_id (admin and HR only) the whole
@@ -292,7 +265,7 @@ int api_officers_get(struct request *req)
 	if (PQntuples(res) == 0)
 		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
 	if (reveal == NULL)
-		return officer_reply(req, 200, res);
+		return api_reply_doc(req, 200, db_json(res, 0, 0), "/api/v1/officers");
 	doc = db_json(res, 0, 0);
 	if (doc == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
@@ -337,8 +310,8 @@ int api_officers_list(struct request *req)
 	params[7] = page.limit;
 	if (db_begin(req, DB_READ) != 0)
 		return -1;
-	if ((params[0] != NULL && officer_check_org(req, params[0], "org") != 0) ||
-	    (params[1] != NULL && officer_check_org(req, params[1], "subtree") != 0))
+	if ((params[0] != NULL && api_check_org_visible(req, params[0], "org") != 0) ||
+	    (params[1] != NULL && api_check_org_visible(req, params[1], "subtree") != 0))
 		return -1;
 	res = db_exec(req, &officer_stmts[OFFICER_LIST], 8, params);
 	if (res == NULL)
@@ -409,27 +382,18 @@ int api_officers_update(struct request *req)
 		org_id = org_text;
 	}
 	if (db_begin(req, DB_WRITE) != 0 ||
-	    (org_id != NULL && officer_check_org(req, org_id, "org_id") != 0))
+	    (org_id != NULL && api_check_org_visible(req, org_id, "org_id") != 0))
 		return -1;
 	res = db_exec(req, &officer_stmts[OFFICER_UPDATE], 3, params);
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) == 0) {
-		res = db_exec(req, &officer_stmts[OFFICER_VERSION], 1, &id);
-		if (res == NULL)
-			return -1;
-		if (PQntuples(res) == 0)
-			return problem_set(&req->problem, PROBLEM_NOT_FOUND,
-			                   "no resource at this path");
-		return problem_set(&req->problem, PROBLEM_PRECONDITION,
-		                   "the officer was changed meanwhile (now version %s): read it "
-		                   "again",
-		                   PQgetvalue(res, 0, 0));
-	}
+	/* Not updated: missing (or out of scope), or changed since it was read. */
+	if (PQntuples(res) == 0)
+		return api_update_missed(req, &officer_stmts[OFFICER_VERSION], id, "officer");
 	/* A move, a status or a hire date changes the officer's requirement. */
 	if (hours_store_refresh(req) != 0 || db_commit(req) != 0)
 		return -1;
-	return officer_reply(req, 200, res);
+	return api_reply_doc(req, 200, db_json(res, 0, 0), "/api/v1/officers");
 }
 
 int api_officers_history(struct request *req)

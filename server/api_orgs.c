@@ -105,18 +105,6 @@ static void org_check_codes(struct request *req, const json_t *body)
 		              rules_credit_error_message(credit_error));
 }
 
-static int org_reply(struct request *req, unsigned status, PGresult *res)
-{
-	json_t *doc = db_json(res, 0, 0);
-
-	if (doc == NULL)
-		return problem_set(&req->problem, PROBLEM_INTERNAL, "unreadable row");
-	api_set_etag(req, doc);
-	if (status == 201)
-		api_set_location(req, "/api/v1/orgs", doc);
-	return request_reply_json(req, status, doc);
-}
-
 /* A parent id as text for a statement parameter; NULL for null or absent. */
 static const char *org_parent_param(struct request *req, const json_t *body)
 {
@@ -149,7 +137,7 @@ int api_orgs_create(struct request *req)
 	res = db_exec(req, &org_stmts[ORG_INSERT], 6, params);
 	if (res == NULL || db_commit(req) != 0)
 		return -1;
-	return org_reply(req, 201, res);
+	return api_reply_doc(req, 201, db_json(res, 0, 0), "/api/v1/orgs");
 }
 
 int api_orgs_get(struct request *req)
@@ -164,7 +152,7 @@ int api_orgs_get(struct request *req)
 		return -1;
 	if (PQntuples(res) == 0)
 		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
-	return org_reply(req, 200, res);
+	return api_reply_doc(req, 200, db_json(res, 0, 0), "/api/v1/orgs");
 }
 
 int api_orgs_list(struct request *req)
@@ -215,20 +203,10 @@ int api_orgs_update(struct request *req)
 	res = db_exec(req, &org_stmts[ORG_UPDATE], 3, params);
 	if (res == NULL)
 		return -1;
-	if (PQntuples(res) == 0) {
-		/* Not updated: missing (or out of scope), or changed since it was read. */
-		res = db_exec(req, &org_stmts[ORG_VERSION], 1, &id);
-		if (res == NULL)
-			return -1;
-		if (PQntuples(res) == 0)
-			return problem_set(&req->problem, PROBLEM_NOT_FOUND,
-			                   "no resource at this path");
-		return problem_set(&req->problem, PROBLEM_PRECONDITION,
-		                   "the organisation was changed meanwhile (now version %s): "
-		                   "read it again",
-		                   PQgetvalue(res, 0, 0));
-	}
+	/* Not updated: missing (or out of scope), or changed since it was read. */
+	if (PQntuples(res) == 0)
+		return api_update_missed(req, &org_stmts[ORG_VERSION], id, "organisation");
 	if (db_commit(req) != 0)
 		return -1;
-	return org_reply(req, 200, res);
+	return api_reply_doc(req, 200, db_json(res, 0, 0), "/api/v1/orgs");
 }

@@ -30,32 +30,51 @@
 #define HOURS_STORE_TICK_BATCHES 20
 #define HOURS_STORE_ARENA_MAX    (64u * 1024u * 1024u)
 
-enum hours_store_stmt { STALE_BATCH, WRITE_BATCH, ENSURE_YEAR, MARK_DATED, HOURS_STORE_STMT_COUNT };
+enum hours_store_stmt {
+	STALE_BATCH,
+	ONE_INPUT,
+	WRITE_BATCH,
+	ENSURE_YEAR,
+	MARK_DATED,
+	HOURS_STORE_STMT_COUNT
+};
+
+/* What the engine needs of the officer-years k (officer_id, year, generation):
+ * officer_id, year, generation, hire date and last day in post (YYYYMMDD, 0 =
+ * none), the policy (NULL: the baseline), the exemption's kind and reduced
+ * units, the maintained totals [[category, platform, units, minutes], …]. */
+#define HOURS_INPUT_SELECT                                                              \
+	"SELECT k.officer_id, k.year, k.generation,"                                    \
+	" coalesce(to_char(o.hire_date, 'YYYYMMDD')::int, 0),"                          \
+	" CASE WHEN o.status <> 'active'"                                               \
+	"  THEN to_char(o.status_date, 'YYYYMMDD')::int ELSE 0 END,"                    \
+	" CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object("                    \
+	"  'required_units', p.required_units, 'minutes_per_hour', p.minutes_per_hour," \
+	"  'excluded_categories', to_jsonb(p.excluded_categories),"                     \
+	"  'category_minima', p.category_minima, 'platform_minima', p.platform_minima," \
+	"  'prorate', p.prorate, 'min_months', p.min_months, 'org_id', p.org_id) END,"  \
+	" e.kind, e.reduced_units,"                                                     \
+	" (SELECT coalesce(jsonb_agg(jsonb_build_array(t.category, t.platform,"         \
+	"  t.units, t.untimed_minutes)), '[]') FROM officer_year_total t"               \
+	"  WHERE t.officer_id = k.officer_id AND t.year = k.year)"
+#define HOURS_INPUT_JOINS                                                   \
+	" JOIN officer o ON o.id = k.officer_id"                            \
+	" LEFT JOIN LATERAL hours_policy_for(o.org_path, k.year) p ON true" \
+	" LEFT JOIN hours_exemption e ON e.officer_id = k.officer_id"       \
+	"  AND e.year = k.year AND e.revoked_at IS NULL"
 
 static const struct db_stmt hours_store_stmts[HOURS_STORE_STMT_COUNT] = {
         /* $1, $2: the last (year, officer) of the previous batch. */
         [STALE_BATCH] = {"hours_stale_batch",
-                         "SELECT s.officer_id, s.year, s.generation,"
-                         " coalesce(to_char(o.hire_date, 'YYYYMMDD')::int, 0),"
-                         " CASE WHEN o.status <> 'active'"
-                         "  THEN to_char(o.status_date, 'YYYYMMDD')::int ELSE 0 END,"
-                         " CASE WHEN p.id IS NULL THEN NULL ELSE jsonb_build_object("
-                         "  'required_units', p.required_units,"
-                         "  'minutes_per_hour', p.minutes_per_hour,"
-                         "  'excluded_categories', to_jsonb(p.excluded_categories),"
-                         "  'category_minima', p.category_minima,"
-                         "  'platform_minima', p.platform_minima,"
-                         "  'prorate', p.prorate, 'min_months', p.min_months) END,"
-                         " e.kind, e.reduced_units,"
-                         " (SELECT coalesce(jsonb_agg(jsonb_build_array(t.category, t.platform,"
-                         "  t.units, t.untimed_minutes)), '[]') FROM officer_year_total t"
-                         "  WHERE t.officer_id = s.officer_id AND t.year = s.year)"
-                         " FROM officer_year_status s JOIN officer o ON o.id = s.officer_id"
-                         " LEFT JOIN LATERAL hours_policy_for(o.org_path, s.year) p ON true"
-                         " LEFT JOIN hours_exemption e ON e.officer_id = s.officer_id"
-                         "  AND e.year = s.year AND e.revoked_at IS NULL"
-                         " WHERE s.stale AND (s.year, s.officer_id) > ($1::int, $2::bigint)"
-                         " ORDER BY s.year, s.officer_id LIMIT " HOURS_STORE_BATCH},
+                         HOURS_INPUT_SELECT " FROM officer_year_status k" HOURS_INPUT_JOINS
+                                            " WHERE k.stale AND (k.year, k.officer_id) >"
+                                            " ($1::int, $2::bigint)"
+                                            " ORDER BY k.year, k.officer_id"
+                                            " LIMIT " HOURS_STORE_BATCH},
+        /* $1 officer, $2 year: whether or not a status row exists. */
+        [ONE_INPUT] = {"hours_one_input",
+                       HOURS_INPUT_SELECT " FROM (SELECT $1::bigint AS officer_id, $2::int AS year,"
+                                          " 0::bigint AS generation) k" HOURS_INPUT_JOINS},
         [WRITE_BATCH] = {"hours_write_batch",
                          "UPDATE officer_year_status s SET counted_units = r.counted_units,"
                          " required_units = r.required_units, status = r.status,"
@@ -143,11 +162,15 @@ static int hours_store_totals(struct request *req, const json_t *doc, struct hou
 	hours_totals_init(totals, rows, n);
 	json_array_foreach(doc, i, row)
 	{
+		const char *name = json_string_value(json_array_get(row, 1));
+		/* Platform names outlive the JSON: the card reads them from the result. */
+		const char *platform = arena_strdup(req->arena, name != NULL ? name : "");
 		enum hours_category category;
 
-		if (hours_store_category(json_string_value(json_array_get(row, 0)), &category) !=
+		if (platform == NULL ||
+		    hours_store_category(json_string_value(json_array_get(row, 0)), &category) !=
 		            0 ||
-		    hours_totals_add(totals, category, json_string_value(json_array_get(row, 1)),
+		    hours_totals_add(totals, category, platform,
 		                     json_integer_value(json_array_get(row, 2)),
 		                     json_integer_value(json_array_get(row, 3))) != 0)
 			return -1;
@@ -177,16 +200,14 @@ json_t *hours_store_shortfalls(const struct hours_result *result)
 	return list;
 }
 
-/* Evaluates one row of STALE_BATCH into its result document (NULL on failure). */
-static json_t *hours_store_evaluate(struct request *req, const PGresult *res, int row, int today,
-                                    struct hours_result *result)
+/* Runs the engine on one row of HOURS_INPUT_SELECT. 0 or -1. */
+static int hours_store_run(struct request *req, const PGresult *res, int row, int today,
+                           struct hours_policy *policy, struct hours_result *result)
 {
-	struct hours_policy policy;
 	struct hours_totals totals;
 	struct hours_exemption exemption = {HOURS_EXEMPTION_NONE, 0};
 	json_t *policy_doc = db_json(res, row, 5), *totals_doc = db_json(res, row, 8);
 	int year = atoi(PQgetvalue(res, row, 1)), ok;
-	json_t *doc = NULL;
 
 	if (!PQgetisnull(res, row, 6)) {
 		exemption.kind = strcmp(PQgetvalue(res, row, 6), "waive") == 0
@@ -194,24 +215,50 @@ static json_t *hours_store_evaluate(struct request *req, const PGresult *res, in
 		                         : HOURS_EXEMPTION_REDUCE;
 		exemption.units = strtoll(PQgetvalue(res, row, 7), NULL, 10);
 	}
-	ok = hours_store_policy(policy_doc, &policy) == 0 &&
+	ok = hours_store_policy(policy_doc, policy) == 0 &&
 	     hours_store_totals(req, totals_doc, &totals) == 0 &&
-	     hours_evaluate(&totals, &policy,
+	     hours_evaluate(&totals, policy,
 	                    hours_months_in_post(year, atoi(PQgetvalue(res, row, 3)),
 	                                         atoi(PQgetvalue(res, row, 4))),
 	                    &exemption, year, today, result) == HOURS_EVAL_OK;
-	if (ok)
-		doc = json_pack("{s:I, s:i, s:I, s:I, s:I, s:s, s:o}", "officer_id",
-		                (json_int_t)strtoll(PQgetvalue(res, row, 0), NULL, 10), "year",
-		                year, "generation",
-		                (json_int_t)strtoll(PQgetvalue(res, row, 2), NULL, 10),
-		                "counted_units", (json_int_t)result->counted_units,
-		                "required_units", (json_int_t)result->required_units, "status",
-		                hours_status_name(result->status), "shortfalls",
-		                hours_store_shortfalls(result));
 	json_decref(policy_doc);
 	json_decref(totals_doc);
-	return doc;
+	return ok ? 0 : -1;
+}
+
+/* Evaluates one row of STALE_BATCH into its result document (NULL on failure). */
+static json_t *hours_store_evaluate(struct request *req, const PGresult *res, int row, int today,
+                                    struct hours_result *result)
+{
+	struct hours_policy policy;
+
+	if (hours_store_run(req, res, row, today, &policy, result) != 0)
+		return NULL;
+	return json_pack("{s:I, s:i, s:I, s:I, s:I, s:s, s:o}", "officer_id",
+	                 (json_int_t)strtoll(PQgetvalue(res, row, 0), NULL, 10), "year",
+	                 atoi(PQgetvalue(res, row, 1)), "generation",
+	                 (json_int_t)strtoll(PQgetvalue(res, row, 2), NULL, 10), "counted_units",
+	                 (json_int_t)result->counted_units, "required_units",
+	                 (json_int_t)result->required_units, "status",
+	                 hours_status_name(result->status), "shortfalls",
+	                 hours_store_shortfalls(result));
+}
+
+int hours_store_evaluate_one(struct request *req, const char *officer_id, const char *year,
+                             struct hours_policy *policy, struct hours_result *result)
+{
+	const char *params[2] = {officer_id, year};
+	PGresult *res = db_exec(req, &hours_store_stmts[ONE_INPUT], 2, params);
+
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) != 1)
+		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
+	if (hours_store_run(req, res, 0, api_today(), policy, result) != 0)
+		return problem_set(&req->problem, PROBLEM_INTERNAL,
+		                   "officer %s, year %s: stored hours cannot be evaluated",
+		                   officer_id, year);
+	return 0;
 }
 
 /* Evaluates stale officer-years, at most max_batches batches (0: all). Returns

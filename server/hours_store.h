@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 struct request;
+struct hours_policy;
 struct hours_result;
 
 extern const struct db_stmt_table hours_store_statements;
@@ -16,6 +17,12 @@ extern const struct db_stmt_table hours_store_statements;
 /* Evaluates every stale officer-year the request may see, in batches, in the
  * request's open write transaction. 0, or -1 with req->problem set. */
 int hours_store_refresh(struct request *req);
+
+/* Evaluates one officer-year from its maintained totals (for the card), with
+ * the policy that applies into *policy. The officer must be visible (404
+ * otherwise). 0, or -1 with req->problem set. */
+int hours_store_evaluate_one(struct request *req, const char *officer_id, const char *year,
+                             struct hours_policy *policy, struct hours_result *result);
 
 /* Starts the background refresher: every 30 s, as tcardd over the whole tree,
  * it evaluates officer-years left stale (written outside a request, e.g. the

@@ -3,11 +3,17 @@
  * read this one table; adding an endpoint is adding a row. */
 #include "routes.h"
 
+#include "api.h"
+#include "api_attendance.h"
 #include "api_audit.h"
 #include "api_auth.h"
+#include "api_card.h"
+#include "api_exemptions.h"
 #include "api_meta.h"
 #include "api_officers.h"
 #include "api_orgs.h"
+#include "api_policies.h"
+#include "api_sessions.h"
 #include "api_users.h"
 #include "audit.h"
 #include "auth.h"
@@ -62,6 +68,34 @@ const struct route routes_table[] = {
          "Correct, move or change the status of an officer (If-Match)"},
         {HTTP_GET, "/api/v1/officers/{id}/history", api_officers_history, ROLE_STAFF, NONE,
          "An officer's history of changes"},
+        {HTTP_GET, "/api/v1/officers/{id}/card", api_card_get, ROLE_ANY_USER, NONE,
+         "An officer's training registration card for a year (?year=)"},
+        {HTTP_GET, "/api/v1/officers/{id}/exemptions", api_exemptions_list, ROLE_STAFF, NONE,
+         "An officer's exemptions, by year"},
+        {HTTP_PUT, "/api/v1/officers/{id}/exemptions/{year}", api_exemptions_put,
+         ROLE_ADMIN | ROLE_AUDITOR, JSON,
+         "Record an officer's exemption for a year: waive or reduce (If-Match)"},
+        {HTTP_POST, "/api/v1/officers/{id}/exemptions/{year}/revoke", api_exemptions_revoke,
+         ROLE_ADMIN | ROLE_AUDITOR, JSON, "Withdraw an officer's exemption for a year"},
+        {HTTP_GET, "/api/v1/orgs/{id}/policies/{year}", api_policies_get, ROLE_STAFF, NONE,
+         "The hours policy that applies to an organisation in a year"},
+        {HTTP_PUT, "/api/v1/orgs/{id}/policies/{year}", api_policies_put, ROLE_ADMIN, JSON,
+         "Set an organisation's own hours policy for a year (If-Match)"},
+
+        {HTTP_GET, "/api/v1/sessions", api_sessions_list, ROLE_STAFF, NONE,
+         "List training sessions (filters: org, year, category, q on the title)"},
+        {HTTP_POST, "/api/v1/sessions", api_sessions_create, ROLE_ADMIN | ROLE_HR, JSON,
+         "Register a training session"},
+        {HTTP_GET, "/api/v1/sessions/{id}", api_sessions_get, ROLE_STAFF, NONE,
+         "Read a training session"},
+        {HTTP_PATCH, "/api/v1/sessions/{id}", api_sessions_update, ROLE_ADMIN | ROLE_HR, JSON,
+         "Correct a training session; its records' hours follow (If-Match)"},
+        {HTTP_GET, "/api/v1/sessions/{id}/attendance", api_attendance_list, ROLE_STAFF, NONE,
+         "The attendance records of a session"},
+        {HTTP_POST, "/api/v1/sessions/{id}/attendance", api_attendance_register,
+         ROLE_ADMIN | ROLE_HR, JSON, "Register officers on a session, many at once"},
+        {HTTP_PATCH, "/api/v1/attendance/{id}", api_attendance_update, ROLE_ADMIN | ROLE_HR, JSON,
+         "Credit partial hours to a record, or revoke or restore it (If-Match)"},
 
         {HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_ADMIN | ROLE_AUDITOR, NONE,
          "The audit log within the reader's scope"},
@@ -72,9 +106,11 @@ const struct route routes_table[] = {
 const size_t routes_count = sizeof(routes_table) / sizeof(routes_table[0]);
 
 const struct db_stmt_table *const routes_statements[] = {
-        &auth_statements,      &api_auth_statements,     &api_users_statements,
-        &api_orgs_statements,  &api_officers_statements, &audit_statements,
-        &api_audit_statements, &hours_store_statements,
+        &api_statements,          &auth_statements,           &api_auth_statements,
+        &api_users_statements,    &api_orgs_statements,       &api_officers_statements,
+        &audit_statements,        &api_audit_statements,      &hours_store_statements,
+        &api_sessions_statements, &api_attendance_statements, &api_card_statements,
+        &api_policies_statements, &api_exemptions_statements,
 };
 
 const size_t routes_statement_tables = sizeof(routes_statements) / sizeof(routes_statements[0]);

@@ -34,6 +34,7 @@ static struct {
 	long long city, org_a, org_b, unit_a, edit_org_a, edit_org_b;
 	long long officer_a1, officer_a2, officer_b;
 	long long account_a, account_b;
+	long long session_a, session_b, record_a, record_b; /* A2 on session A, B1 on B */
 	char path_a[64];
 } fx;
 
@@ -170,8 +171,62 @@ static void db_state(char *out, size_t size)
 	             " (SELECT count(*) FROM officer_history),"
 	             " (SELECT count(*) || '/' || sum(version) FROM app_user),"
 	             " (SELECT count(*) || '/' || count(revoked_at) FROM auth_session),"
-	             " (SELECT count(*) || '/' || count(revoked_at) FROM api_token))",
+	             " (SELECT count(*) || '/' || count(revoked_at) FROM api_token),"
+	             " (SELECT count(*) || '/' || sum(version) FROM training_session),"
+	             " (SELECT count(*) || '/' || sum(version) FROM attendance),"
+	             " (SELECT count(*) || '/' || sum(version) FROM hours_policy),"
+	             " (SELECT count(*) || '/' || sum(version) FROM hours_exemption))",
 	             NULL, out, size);
+}
+
+/* Own: county A's policy for 2025; other: county B's. */
+static void build_policy_get(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/orgs/%lld/policies/2025",
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+static void build_policy_put(struct call *call)
+{
+	build_policy_get(call);
+	format_into(call->if_match, sizeof(call->if_match), "*");
+	format_into(call->body, sizeof(call->body), "{\"required_hours\":\"%u\"}",
+	            50 + ++serial % 10);
+}
+
+/* Own: officer A1's exemptions; other: B's officer's. */
+static void build_exemptions(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/officers/%lld/exemptions",
+	            call->scope == OWN ? fx.officer_a1 : fx.officer_b);
+}
+
+static void build_exemption_put(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/officers/%lld/exemptions/2025",
+	            call->scope == OWN ? fx.officer_a1 : fx.officer_b);
+	format_into(call->if_match, sizeof(call->if_match), "*");
+	format_into(call->body, sizeof(call->body),
+	            "{\"kind\":\"reduce\",\"reduced_hours\":\"%u\",\"reason\":\"病假\","
+	            "\"approver\":\"局长\"}",
+	            10 + ++serial % 20);
+}
+
+/* Revoking needs an exemption in force: the admin records one first. */
+static void build_exemption_revoke(struct call *call)
+{
+	struct http_result r;
+	const char *headers[] = {"If-Match: *", NULL};
+
+	build_exemption_put(call);
+	http_call(&proc, &r, "PUT", call->path, headers, call->body);
+	if (r.status != 200)
+		fail_msg("recording an exemption to revoke: %ld %s", r.status, r.body);
+	http_result_clear(&r);
+	call->if_match[0] = '\0';
+	format_into(call->path + strlen(call->path), sizeof(call->path) - strlen(call->path),
+	            "/revoke");
+	format_into(call->body, sizeof(call->body), "{\"reason\":\"复岗\"}");
 }
 
 static int json_has_field_error(const json_t *doc, const char *field, const char *reason)
@@ -658,6 +713,27 @@ static void build_officer_history(struct call *call)
 	            call->scope == OWN ? fx.officer_a1 : fx.officer_b);
 }
 
+/* Own: the officer's own card (A1); other: the colleague A2 for the officer, B's for the rest. */
+static void build_card(struct call *call)
+{
+	long long other = call->caller == OFFICER ? fx.officer_a2 : fx.officer_b;
+
+	call->object_id = call->scope == OWN ? fx.officer_a1 : other;
+	format_into(call->path, sizeof(call->path), "/api/v1/officers/%lld/card", call->object_id);
+}
+
+static int check_card(struct call *call, const struct http_result *r, char *why, size_t size)
+{
+	if (r->status != 200)
+		return 0;
+	if (json_integer_value(json_object_get(json_object_get(r->json, "officer"), "id")) !=
+	    call->object_id)
+		return complain(why, size, "the card of another officer");
+	if (json_object_get(json_object_get(r->json, "officer"), "national_id") != NULL)
+		return complain(why, size, "a card shows a whole national ID");
+	return 0;
+}
+
 static int check_history(struct call *call, const struct http_result *r, char *why, size_t size)
 {
 	(void)call;
@@ -666,6 +742,107 @@ static int check_history(struct call *call, const struct http_result *r, char *w
 	if (test_items_count(r) == 0)
 		return complain(why, size, "no history entries");
 	return 0;
+}
+
+/* Own: every session; other: the sessions of B (an org filter out of scope). */
+static void build_sessions(struct call *call)
+{
+	if (call->scope == OWN)
+		format_into(call->path, sizeof(call->path), "/api/v1/sessions?limit=500");
+	else
+		format_into(call->path, sizeof(call->path), "/api/v1/sessions?org=%lld", fx.org_b);
+}
+
+static int check_sessions(struct call *call, const struct http_result *r, char *why, size_t size)
+{
+	int a, b;
+
+	if (r->status != 200)
+		return 0; /* an org filter out of scope: refused like an unknown org */
+	a = test_items_hold(r, fx.session_a);
+	b = test_items_hold(r, fx.session_b);
+	if (call->scope == OTHER ? !(b && !a) : !(a && (call->caller == ADMIN ? b : !b)))
+		return complain(why, size, "the list holds session A %d B %d", a, b);
+	return 0;
+}
+
+/* Own: a new session organised by A's unit; other: by B. */
+static void build_session_create(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/sessions");
+	format_into(call->body, sizeof(call->body),
+	            "{\"title\":\"矩阵培训 %u\",\"org_id\":%lld,\"category\":\"business\","
+	            "\"form\":\"seminar\",\"starts_at\":\"2025-05-06T09:00:00+08:00\","
+	            "\"ends_at\":\"2025-05-06T12:00:00+08:00\",\"declared_hours\":\"3\"}",
+	            ++serial, call->scope == OWN ? fx.unit_a : fx.org_b);
+}
+
+static void build_session_get(struct call *call)
+{
+	call->object_id = call->scope == OWN ? fx.session_a : fx.session_b;
+	format_into(call->path, sizeof(call->path), "/api/v1/sessions/%lld", call->object_id);
+}
+
+static void build_session_update(struct call *call)
+{
+	build_session_get(call);
+	admin_etag(call->path, call->if_match, sizeof(call->if_match));
+	format_into(call->body, sizeof(call->body), "{\"title\":\"矩阵改名 %u\"}", ++serial);
+}
+
+static void build_session_attendance(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/sessions/%lld/attendance",
+	            call->scope == OWN ? fx.session_a : fx.session_b);
+}
+
+/* The records of the session, every one in the caller's scope. */
+static int check_session_attendance(struct call *call, const struct http_result *r, char *why,
+                                    size_t size)
+{
+	long long expected = call->scope == OWN ? fx.record_a : fx.record_b;
+
+	if (r->status != 200)
+		return 0;
+	if (test_items_count(r) != 1 || !test_items_hold(r, expected))
+		return complain(why, size, "the records are not just record %lld", expected);
+	return 0;
+}
+
+/* Own: A2 on a fresh session of A's unit (so that every call creates its record);
+ * other: B's officer on a fresh session of B. */
+static void build_attendance_register(struct call *call)
+{
+	long long org = call->scope == OWN ? fx.unit_a : fx.org_b;
+	long long officer = call->scope == OWN ? fx.officer_a2 : fx.officer_b;
+	char title[64];
+
+	format_into(title, sizeof(title), "矩阵登记 %u", ++serial);
+	call->object_id = test_create_session(&proc, title, org, "2025-05-07T09:00:00+08:00",
+	                                      "2025-05-07T10:30:00+08:00", NULL);
+	format_into(call->path, sizeof(call->path), "/api/v1/sessions/%lld/attendance",
+	            call->object_id);
+	format_into(call->body, sizeof(call->body), "{\"officers\":[{\"officer_id\":%lld}]}",
+	            officer);
+}
+
+static int check_attendance_register(struct call *call, const struct http_result *r, char *why,
+                                     size_t size)
+{
+	(void)call;
+	if (r->status == 201 && json_array_size(json_object_get(r->json, "created")) != 1)
+		return complain(why, size, "not one record created");
+	return 0;
+}
+
+/* Own: A2's record on session A; other: B's officer's on session B. Any version. */
+static void build_attendance_update(struct call *call)
+{
+	call->object_id = call->scope == OWN ? fx.record_a : fx.record_b;
+	format_into(call->path, sizeof(call->path), "/api/v1/attendance/%lld", call->object_id);
+	format_into(call->if_match, sizeof(call->if_match), "*");
+	format_into(call->body, sizeof(call->body),
+	            "{\"credited_hours\":\"1.5\",\"override_reason\":\"矩阵早退 %u\"}", ++serial);
 }
 
 /* Own: the newest entries; other: the entries of B's officer. */
@@ -784,6 +961,37 @@ static const struct matrix_row matrix[] = {
 	        EXPECT(401, 401,   200, 200,   200, 404,   403, 403,   403, 403)},
 	{HTTP_GET, "/api/v1/officers/{id}/history", build_officer_history, check_history,
 	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_GET, "/api/v1/officers/{id}/card", build_card, check_card,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
+
+	/* An org filter out of scope is 422 "unknown organisation", as a missing org is. */
+	{HTTP_GET, "/api/v1/sessions", build_sessions, check_sessions,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_POST, "/api/v1/sessions", build_session_create, NULL,
+	        EXPECT(401, 401,   201, 201,   201, 422,   403, 403,   403, 403)},
+	{HTTP_GET, "/api/v1/sessions/{id}", build_session_get, check_object_id,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_PATCH, "/api/v1/sessions/{id}", build_session_update, check_object_id,
+	        EXPECT(401, 401,   200, 200,   200, 404,   403, 403,   403, 403)},
+	{HTTP_GET, "/api/v1/sessions/{id}/attendance", build_session_attendance,
+	        check_session_attendance,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_POST, "/api/v1/sessions/{id}/attendance", build_attendance_register,
+	        check_attendance_register,
+	        EXPECT(401, 401,   201, 201,   201, 404,   403, 403,   403, 403)},
+	{HTTP_PATCH, "/api/v1/attendance/{id}", build_attendance_update, check_object_id,
+	        EXPECT(401, 401,   200, 200,   200, 404,   403, 403,   403, 403)},
+
+	{HTTP_GET, "/api/v1/orgs/{id}/policies/{year}", build_policy_get, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_PUT, "/api/v1/orgs/{id}/policies/{year}", build_policy_put, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   403, 403,   403, 403)},
+	{HTTP_GET, "/api/v1/officers/{id}/exemptions", build_exemptions, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_PUT, "/api/v1/officers/{id}/exemptions/{year}", build_exemption_put, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
+	{HTTP_POST, "/api/v1/officers/{id}/exemptions/{year}/revoke", build_exemption_revoke, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
 
 	{HTTP_GET, "/api/v1/audit", build_audit, check_audit,
 	        EXPECT(401, 401,   200, 200,   403, 403,   200, 200,   403, 403)},
@@ -1023,6 +1231,14 @@ static int group_setup(void **state)
 	fx.officer_a2 = test_create_officer(&proc, 2, "甲二", fx.unit_a);
 	fx.officer_b = test_create_officer(&proc, 3, "乙一", fx.org_b);
 	org_path_of(fx.org_a, fx.path_a, sizeof(fx.path_a));
+	fx.session_a =
+	        test_create_session(&proc, "矩阵甲区培训", fx.unit_a, "2025-04-01T09:00:00+08:00",
+	                            "2025-04-01T12:00:00+08:00", NULL);
+	fx.session_b =
+	        test_create_session(&proc, "矩阵乙县培训", fx.org_b, "2025-04-02T09:00:00+08:00",
+	                            "2025-04-02T12:00:00+08:00", "3");
+	fx.record_a = test_register_attendance(&proc, fx.session_a, fx.officer_a2);
+	fx.record_b = test_register_attendance(&proc, fx.session_b, fx.officer_b);
 
 	(void)make_account(usernames[ADMIN], "admin", 0, 0, passwords[ADMIN], &sessions[ADMIN]);
 	(void)make_account(usernames[HR], "hr", fx.org_a, 0, passwords[HR], &sessions[HR]);
@@ -1195,6 +1411,17 @@ static void test_out_of_scope_ids_answer_exactly_like_missing_ids(void **state)
 		assert_same_reply(who, "DELETE", NULL, (struct probe){path, NULL},
 		                  (struct probe){"/api/v1/tokens/999999999", NULL});
 	}
+	for (i = 0; i < 2; i++) { /* hr and auditor: sessions and records of B */
+		const struct test_identity *who = &tokens[scoped[i]];
+
+		format_into(path, sizeof(path), "/api/v1/sessions/%lld", fx.session_b);
+		assert_same_get(who, path, "/api/v1/sessions/999999999");
+		format_into(path, sizeof(path), "/api/v1/sessions/%lld/attendance", fx.session_b);
+		assert_same_get(who, path, "/api/v1/sessions/999999999/attendance");
+	}
+	format_into(path, sizeof(path), "/api/v1/attendance/%lld", fx.record_b);
+	assert_same_reply(&tokens[HR], "PATCH", "*", (struct probe){path, "{\"revoked\":false}"},
+	                  (struct probe){"/api/v1/attendance/999999999", "{\"revoked\":false}"});
 	/* The officer sees its own record only, not its colleague in the same unit. */
 	format_into(path, sizeof(path), "/api/v1/officers/%lld", fx.officer_a2);
 	assert_same_get(&tokens[OFFICER], path, missing_officer);

@@ -690,6 +690,48 @@ long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *
 	return id;
 }
 
+long long test_create_session(struct tcardd_proc *proc, const char *title, long long org_id,
+                              const char *starts_at, const char *ends_at,
+                              const char *declared_hours)
+{
+	struct http_result r;
+	char body[768], declared[64] = "";
+	long long id;
+
+	if (declared_hours != NULL)
+		(void)snprintf(declared, sizeof(declared), ",\"declared_hours\":\"%s\"",
+		               declared_hours);
+	(void)snprintf(body, sizeof(body),
+	               "{\"title\":\"%s\",\"org_id\":%lld,\"category\":\"public_law\","
+	               "\"form\":\"lecture\",\"starts_at\":\"%s\",\"ends_at\":\"%s\"%s}",
+	               title, org_id, starts_at, ends_at, declared);
+	http_call(proc, &r, "POST", "/api/v1/sessions", NULL, body);
+	if (r.status != 201)
+		fail_msg("creating session %s: %ld %s", title, r.status, r.body);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	http_result_clear(&r);
+	return id;
+}
+
+long long test_register_attendance(struct tcardd_proc *proc, long long session_id,
+                                   long long officer_id)
+{
+	struct http_result r;
+	char path[96], body[96];
+	long long id;
+
+	(void)snprintf(path, sizeof(path), "/api/v1/sessions/%lld/attendance", session_id);
+	(void)snprintf(body, sizeof(body), "{\"officers\":[{\"officer_id\":%lld}]}", officer_id);
+	http_call(proc, &r, "POST", path, NULL, body);
+	if (r.status != 201)
+		fail_msg("registering officer %lld on session %lld: %ld %s", officer_id, session_id,
+		         r.status, r.body);
+	id = json_integer_value(
+	        json_object_get(json_array_get(json_object_get(r.json, "created"), 0), "id"));
+	http_result_clear(&r);
+	return id;
+}
+
 /* ---- raw HTTP over TCP ---- */
 
 int test_tcp_connect(unsigned port)

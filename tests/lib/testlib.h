@@ -145,6 +145,14 @@ long long test_create_org(struct tcardd_proc *proc, const char *code, const char
 /* Creates an officer over HTTP and returns its id. */
 long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *name,
                               long long org_id);
+/* Creates a public_law lecture over HTTP (times RFC 3339; declared_hours "4.5" or NULL for
+ * an untimed session) and returns its id. */
+long long test_create_session(struct tcardd_proc *proc, const char *title, long long org_id,
+                              const char *starts_at, const char *ends_at,
+                              const char *declared_hours);
+/* Registers one officer on a session over HTTP and returns the new record's id. */
+long long test_register_attendance(struct tcardd_proc *proc, long long session_id,
+                                   long long officer_id);
 
 /* ---- raw HTTP over TCP: requests libcurl will not send, replies byte for byte ---- */
 
