@@ -13,6 +13,7 @@
 #include "api_officers.h"
 #include "api_orgs.h"
 #include "api_policies.h"
+#include "api_reports.h"
 #include "api_sessions.h"
 #include "api_users.h"
 #include "audit.h"
@@ -97,6 +98,13 @@ const struct route routes_table[] = {
         {HTTP_PATCH, "/api/v1/attendance/{id}", api_attendance_update, ROLE_ADMIN | ROLE_HR, JSON,
          "Credit partial hours to a record, or revoke or restore it (If-Match)"},
 
+        {HTTP_GET, "/api/v1/reports/compliance", api_reports_compliance, ROLE_STAFF, NONE,
+         "Officers of a subtree and year, worst first (?org=&year=&status=)"},
+        {HTTP_GET, "/api/v1/reports/compliance.csv", api_reports_compliance_csv, ROLE_STAFF, NONE,
+         "The same list as CSV for Excel (audited export)"},
+        {HTTP_GET, "/api/v1/reports/orgs", api_reports_orgs, ROLE_STAFF, NONE,
+         "Per unit below org: officers, met, short, at risk, percent met, average hours"},
+
         {HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_ADMIN | ROLE_AUDITOR, NONE,
          "The audit log within the reader's scope"},
         {HTTP_GET, "/api/v1/audit/verify", api_audit_verify, ROLE_ADMIN | ROLE_AUDITOR, NONE,
@@ -110,7 +118,7 @@ const struct db_stmt_table *const routes_statements[] = {
         &api_users_statements,    &api_orgs_statements,       &api_officers_statements,
         &audit_statements,        &api_audit_statements,      &hours_store_statements,
         &api_sessions_statements, &api_attendance_statements, &api_card_statements,
-        &api_policies_statements, &api_exemptions_statements,
+        &api_policies_statements, &api_exemptions_statements, &api_reports_statements,
 };
 
 const size_t routes_statement_tables = sizeof(routes_statements) / sizeof(routes_statements[0]);

@@ -229,6 +229,28 @@ static void build_exemption_revoke(struct call *call)
 	format_into(call->body, sizeof(call->body), "{\"reason\":\"复岗\"}");
 }
 
+/* Own: county A's list; other: county B's (422 "unknown organisation" out of scope). */
+static void build_report(struct call *call, const char *report)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/reports/%s?org=%lld&year=2025", report,
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+static void build_report_compliance(struct call *call)
+{
+	build_report(call, "compliance");
+}
+
+static void build_report_csv(struct call *call)
+{
+	build_report(call, "compliance.csv");
+}
+
+static void build_report_orgs(struct call *call)
+{
+	build_report(call, "orgs");
+}
+
 static int json_has_field_error(const json_t *doc, const char *field, const char *reason)
 {
 	const json_t *e;
@@ -992,6 +1014,13 @@ static const struct matrix_row matrix[] = {
 	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
 	{HTTP_POST, "/api/v1/officers/{id}/exemptions/{year}/revoke", build_exemption_revoke, NULL,
 	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
+
+	{HTTP_GET, "/api/v1/reports/compliance", build_report_compliance, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/reports/compliance.csv", build_report_csv, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/reports/orgs", build_report_orgs, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 
 	{HTTP_GET, "/api/v1/audit", build_audit, check_audit,
 	        EXPECT(401, 401,   200, 200,   403, 403,   200, 200,   403, 403)},
