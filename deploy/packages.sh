@@ -11,10 +11,11 @@ TCARD_PACKAGES_RUNTIME=(
 	zbar-tools ca-certificates locales
 )
 
-# Tests only: load and timing tools, valgrind, and the browser suite (Debian's chromium driven by
+# Tests only: load and timing tools, valgrind, python3 (its zipfile module opens the XLSX
+# exports), and the browser suite (Debian's chromium driven by
 # playwright-core; fonts-noto-cjk or Chinese renders as boxes).
 TCARD_PACKAGES_TEST=(
-	wrk hyperfine valgrind chromium fonts-noto-cjk
+	wrk hyperfine valgrind chromium fonts-noto-cjk python3
 )
 
 # Never let npm packages download a browser of their own: we use /usr/bin/chromium.

@@ -1,9 +1,9 @@
 /* api_reports.c — what auditors ask of a year (issue 4):
  *   GET /api/v1/reports/compliance?org=&year=&status=   officers of a subtree,
  *       worst first (hours still missing), in pages with a keyset cursor;
- *   GET /api/v1/reports/compliance.csv                  the same list whole, as
- *       CSV that Excel opens in Chinese (UTF-8 with a BOM), audited as an export
- *       of personal data;
+ *   GET /api/v1/reports/compliance.csv, .xlsx           the same list whole, as
+ *       CSV that Excel opens in Chinese (UTF-8 with a BOM) or as a workbook,
+ *       audited as an export of personal data;
  *   GET /api/v1/reports/orgs?org=&year=                 per unit below org:
  *       officers, met, short, at risk, exempt, percent met, average hours.
  * They read the evaluated officer-years (officer_year_status), never raw
@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
 
 /* At most this many rows in one CSV export (a province's county at a time). */
 #define REPORT_EXPORT_MAX "200000"
@@ -225,23 +227,10 @@ int api_reports_compliance(struct request *req)
 	                  "year", atoi(args.year)));
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a line break; a
- * leading =, +, - or @ is prefixed with ' so that Excel does not run it. */
-static int report_csv_field(struct buf *out, const char *text, int last)
-{
-	int quote = strpbrk(text, ",\"\r\n") != NULL;
-	const char *p;
-
-	if ((quote && buf_append(out, "\"", 1) != 0) ||
-	    (strchr("=+-@", text[0]) != NULL && text[0] != '\0' && buf_append(out, "'", 1) != 0))
-		return -1;
-	for (p = text; *p != '\0'; p++)
-		if ((*p == '"' && buf_append(out, "\"", 1) != 0) || buf_append(out, p, 1) != 0)
-			return -1;
-	if (quote && buf_append(out, "\"", 1) != 0)
-		return -1;
-	return buf_append(out, last ? "\r\n" : ",", last ? 2 : 1);
-}
+/* The columns of an export, in order, with their Chinese headings. */
+#define REPORT_COLUMNS 8
+static const char *const report_headings[REPORT_COLUMNS] = {
+        "单位", "姓名", "身份证号", "状态", "已计学时", "应完成学时", "差额学时", "说明"};
 
 /* The Chinese label of a stored status name ("short" → 未达标). */
 static const char *report_status_label(const char *name)
@@ -254,56 +243,142 @@ static const char *report_status_label(const char *name)
 	return name;
 }
 
-/* One CSV line of a list item: unit, name, masked ID, status, hours, why. */
-static int report_csv_line(struct buf *out, const json_t *item, const char *status)
+/* The export cells of a list item (borrowed from item, why): unit, name,
+ * masked ID, status, counted, required and missing hours, and every rule's
+ * message joined in why. 0 or -1 (out of memory). */
+static int report_cells(const json_t *item, const char *status, struct buf *why,
+                        const char *cells[REPORT_COLUMNS])
 {
 	const json_t *officer = json_object_get(item, "officer"), *shortfall;
-	struct buf why;
 	size_t i;
-	int ok = 1;
 
-	buf_init(&why, 16 * 1024);
+	buf_reset(why);
 	json_array_foreach(json_object_get(item, "shortfalls"), i, shortfall)
 	{
 		const char *message = json_string_value(json_object_get(shortfall, "message"));
 
 		if (message != NULL &&
-		    ((i > 0 && buf_puts(&why, "; ") != 0) || buf_puts(&why, message) != 0))
-			ok = 0;
+		    ((i > 0 && buf_puts(why, "; ") != 0) || buf_puts(why, message) != 0))
+			return -1;
 	}
-	ok = ok &&
-	     report_csv_field(
-	             out,
-	             json_string_value(json_object_get(json_object_get(officer, "org"), "name")),
-	             0) == 0 &&
-	     report_csv_field(out, json_string_value(json_object_get(officer, "name")), 0) == 0 &&
-	     report_csv_field(out,
-	                      json_string_value(json_object_get(officer, "national_id_masked")),
-	                      0) == 0 &&
-	     report_csv_field(out, report_status_label(status), 0) == 0 &&
-	     report_csv_field(out, json_string_value(json_object_get(item, "counted_hours")), 0) ==
-	             0 &&
-	     report_csv_field(out, json_string_value(json_object_get(item, "required_hours")), 0) ==
-	             0 &&
-	     report_csv_field(out, json_string_value(json_object_get(item, "missing_hours")), 0) ==
-	             0 &&
-	     report_csv_field(out, why.data != NULL ? why.data : "", 1) == 0;
+	cells[0] = json_string_value(json_object_get(json_object_get(officer, "org"), "name"));
+	cells[1] = json_string_value(json_object_get(officer, "name"));
+	cells[2] = json_string_value(json_object_get(officer, "national_id_masked"));
+	cells[3] = report_status_label(status);
+	cells[4] = json_string_value(json_object_get(item, "counted_hours"));
+	cells[5] = json_string_value(json_object_get(item, "required_hours"));
+	cells[6] = json_string_value(json_object_get(item, "missing_hours"));
+	cells[7] = why->data != NULL ? why->data : "";
+	for (i = 0; i < REPORT_COLUMNS; i++)
+		if (cells[i] == NULL)
+			cells[i] = "";
+	return 0;
+}
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break; a
+ * leading =, +, - or @ is prefixed with ' so that Excel does not run it. */
+static int report_csv_field(struct buf *out, const char *text, int last)
+{
+	int quote = strpbrk(text, ",\"\r\n") != NULL;
+	const char *p;
+
+	if ((quote && buf_append(out, "\"", 1) != 0) ||
+	    (text[0] != '\0' && strchr("=+-@", text[0]) != NULL && buf_append(out, "'", 1) != 0))
+		return -1;
+	for (p = text; *p != '\0'; p++)
+		if ((*p == '"' && buf_append(out, "\"", 1) != 0) || buf_append(out, p, 1) != 0)
+			return -1;
+	if (quote && buf_append(out, "\"", 1) != 0)
+		return -1;
+	return buf_append(out, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+static int report_csv_row(struct buf *out, const char *const cells[REPORT_COLUMNS])
+{
+	int i;
+
+	for (i = 0; i < REPORT_COLUMNS; i++)
+		if (report_csv_field(out, cells[i], i == REPORT_COLUMNS - 1) != 0)
+			return -1;
+	return 0;
+}
+
+/* The whole list of args as CSV (UTF-8 with a BOM, CRLF lines) into out. */
+static int report_csv(const PGresult *res, struct buf *out)
+{
+	const char *cells[REPORT_COLUMNS];
+	struct buf why;
+	int row, ok;
+
+	buf_init(&why, 16 * 1024);
+	ok = buf_append(out, "\xEF\xBB\xBF", 3) == 0 && report_csv_row(out, report_headings) == 0;
+	for (row = 0; ok && row < PQntuples(res); row++) {
+		json_t *item = report_item(res, row);
+
+		ok = item != NULL &&
+		     report_cells(item, PQgetvalue(res, row, 4), &why, cells) == 0 &&
+		     report_csv_row(out, cells) == 0;
+		json_decref(item);
+	}
 	buf_release(&why);
 	return ok ? 0 : -1;
 }
 
-int api_reports_compliance_csv(struct request *req)
+/* The whole list as an XLSX workbook (libxlsxwriter writes a file: a private
+ * temporary one, read back and removed) into out. */
+static int report_xlsx(const PGresult *res, struct buf *out)
 {
-	static const char header[] =
-	        "\xEF\xBB\xBF"
-	        "单位,姓名,身份证号,状态,已计学时,应完成学时,差额学时,说明\r\n";
+	char path[] = "/tmp/tcard-report-XXXXXX";
+	const char *cells[REPORT_COLUMNS];
+	lxw_workbook *book;
+	lxw_worksheet *sheet;
+	lxw_format *bold;
+	struct buf why;
+	char chunk[65536];
+	int fd = mkstemp(path), row, col, ok = fd >= 0;
+	ssize_t got;
+
+	if (!ok)
+		return -1;
+	book = workbook_new(path);
+	sheet = book != NULL ? workbook_add_worksheet(book, "学时情况") : NULL;
+	bold = book != NULL ? workbook_add_format(book) : NULL;
+	ok = sheet != NULL && bold != NULL;
+	if (ok)
+		format_set_bold(bold);
+	for (col = 0; ok && col < REPORT_COLUMNS; col++)
+		ok = worksheet_write_string(sheet, 0, (lxw_col_t)col, report_headings[col], bold) ==
+		     LXW_NO_ERROR;
+	buf_init(&why, 16 * 1024);
+	for (row = 0; ok && row < PQntuples(res); row++) {
+		json_t *item = report_item(res, row);
+
+		ok = item != NULL && report_cells(item, PQgetvalue(res, row, 4), &why, cells) == 0;
+		for (col = 0; ok && col < REPORT_COLUMNS; col++)
+			ok = worksheet_write_string(sheet, (lxw_row_t)(row + 1), (lxw_col_t)col,
+			                            cells[col], NULL) == LXW_NO_ERROR;
+		json_decref(item);
+	}
+	buf_release(&why);
+	if (book != NULL && workbook_close(book) != LXW_NO_ERROR)
+		ok = 0;
+	while (ok && (got = read(fd, chunk, sizeof(chunk))) > 0)
+		ok = buf_append(out, chunk, (size_t)got) == 0;
+	(void)close(fd);
+	(void)unlink(path);
+	return ok ? 0 : -1;
+}
+
+/* GET /reports/compliance.csv and .xlsx: the whole list (at most
+ * REPORT_EXPORT_MAX rows), audited as an export of personal data. */
+static int report_export(struct request *req, int xlsx)
+{
 	struct report_args args;
 	const char *params[6] = {NULL, NULL, NULL, NULL, NULL, REPORT_EXPORT_MAX};
 	struct buf out;
 	json_t *detail;
 	PGresult *res;
 	size_t len;
-	int row, ok;
 
 	if (db_begin(req, DB_WRITE) != 0 || report_args(req, &args) != 0)
 		return -1;
@@ -314,20 +389,14 @@ int api_reports_compliance_csv(struct request *req)
 	if (res == NULL)
 		return -1;
 	buf_init(&out, (size_t)256 * 1024 * 1024);
-	ok = buf_append(&out, header, sizeof(header) - 1) == 0;
-	for (row = 0; ok && row < PQntuples(res); row++) {
-		json_t *item = report_item(res, row);
-
-		ok = item != NULL && report_csv_line(&out, item, PQgetvalue(res, row, 4)) == 0;
-		json_decref(item);
-	}
-	if (!ok) {
+	if ((xlsx ? report_xlsx(res, &out) : report_csv(res, &out)) != 0) {
 		buf_release(&out);
-		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+		return problem_set(&req->problem, PROBLEM_INTERNAL,
+		                   "the export could not be written");
 	}
-	/* An export of personal data is audited (issue 3): who, which list, how many rows. */
-	detail = json_pack("{s:s, s:s, s:s?, s:i}", "org_path", args.path, "year", args.year,
-	                   "status", args.status, "rows", PQntuples(res));
+	detail = json_pack("{s:s, s:s, s:s?, s:s, s:i}", "org_path", args.path, "year", args.year,
+	                   "status", args.status, "format", xlsx ? "xlsx" : "csv", "rows",
+	                   PQntuples(res));
 	if (audit_record(req, "report.compliance_export", "report", NULL,
 	                 args.path[0] != '\0' ? args.path : NULL, NULL, detail) != 0 ||
 	    db_commit(req) != 0) {
@@ -336,11 +405,26 @@ int api_reports_compliance_csv(struct request *req)
 		return -1;
 	}
 	json_decref(detail);
-	(void)request_add_header(
-	        req, "Content-Disposition",
-	        arena_printf(req->arena, "attachment; filename=\"compliance-%s.csv\"", args.year));
+	(void)request_add_header(req, "Content-Disposition",
+	                         arena_printf(req->arena,
+	                                      "attachment; filename=\"compliance-%s.%s\"",
+	                                      args.year, xlsx ? "xlsx" : "csv"));
 	len = out.len;
-	return request_reply_raw(req, 200, "text/csv; charset=utf-8", buf_detach(&out), len);
+	return request_reply_raw(req, 200,
+	                         xlsx ? "application/"
+	                                "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	                              : "text/csv; charset=utf-8",
+	                         buf_detach(&out), len);
+}
+
+int api_reports_compliance_csv(struct request *req)
+{
+	return report_export(req, 0);
+}
+
+int api_reports_compliance_xlsx(struct request *req)
+{
+	return report_export(req, 1);
 }
 
 int api_reports_orgs(struct request *req)

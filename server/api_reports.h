@@ -11,6 +11,7 @@ extern const struct db_stmt_table api_reports_statements;
 
 int api_reports_compliance(struct request *req);
 int api_reports_compliance_csv(struct request *req);
+int api_reports_compliance_xlsx(struct request *req);
 int api_reports_orgs(struct request *req);
 
 #endif

@@ -102,6 +102,8 @@ const struct route routes_table[] = {
          "Officers of a subtree and year, worst first (?org=&year=&status=)"},
         {HTTP_GET, "/api/v1/reports/compliance.csv", api_reports_compliance_csv, ROLE_STAFF, NONE,
          "The same list as CSV for Excel (audited export)"},
+        {HTTP_GET, "/api/v1/reports/compliance.xlsx", api_reports_compliance_xlsx, ROLE_STAFF, NONE,
+         "The same list as an XLSX workbook (audited export)"},
         {HTTP_GET, "/api/v1/reports/orgs", api_reports_orgs, ROLE_STAFF, NONE,
          "Per unit below org: officers, met, short, at risk, percent met, average hours"},
 

@@ -16,16 +16,6 @@ static PGconn *db;
 static long long county_a, county_b, officer_a, officer_b, officer_other_a;
 static struct test_identity hr_a, hr_b, auditor_a, own;
 
-/* Runs SQL as the app role with the whole tree in scope (RLS applies). */
-static void app_sql(const char *sql)
-{
-	test_db_execf(db,
-	              "BEGIN; SET LOCAL ROLE tcard_app;"
-	              " SELECT set_config('tcard.scope', 'all', true),"
-	              " set_config('tcard.actor', 'test', true); %s; COMMIT",
-	              sql);
-}
-
 /* A session of the county organiser A in the given year; returns its id. */
 static long long session(const char *code, const char *category, const char *platform,
                          const char *starts_at, int minutes, const char *declared_units)
@@ -39,7 +29,7 @@ static long long session(const char *code, const char *category, const char *pla
 	               " timestamptz '%s' + interval '%d minutes', %d, %s)",
 	               code, code, county_a, category, platform, starts_at, starts_at, minutes,
 	               minutes, declared_units);
-	app_sql(sql);
+	test_db_as_app(db, sql);
 	(void)snprintf(sql, sizeof(sql), "SELECT id FROM training_session WHERE code = '%s'", code);
 	return test_db_count(db, sql);
 }
@@ -51,7 +41,7 @@ static void attend(long long session_id, long long officer_id)
 	(void)snprintf(sql, sizeof(sql),
 	               "INSERT INTO attendance (session_id, officer_id) VALUES (%lld, %lld)",
 	               session_id, officer_id);
-	app_sql(sql);
+	test_db_as_app(db, sql);
 }
 
 /* GET the card as who (NULL: the admin); fails unless the status is expected. */
@@ -368,7 +358,7 @@ static void test_stored_statuses_equal_a_fresh_evaluation_after_a_random_walk(vo
 			break;
 		}
 		}
-		app_sql(sql);
+		test_db_as_app(db, sql);
 	}
 	/* Any write by the admin refreshes every stale row before it commits. */
 	(void)snprintf(path, sizeof(path), "/api/v1/officers/%lld", officers[0]);

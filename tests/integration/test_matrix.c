@@ -246,6 +246,11 @@ static void build_report_csv(struct call *call)
 	build_report(call, "compliance.csv");
 }
 
+static void build_report_xlsx(struct call *call)
+{
+	build_report(call, "compliance.xlsx");
+}
+
 static void build_report_orgs(struct call *call)
 {
 	build_report(call, "orgs");
@@ -1018,6 +1023,8 @@ static const struct matrix_row matrix[] = {
 	{HTTP_GET, "/api/v1/reports/compliance", build_report_compliance, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/compliance.csv", build_report_csv, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/reports/compliance.xlsx", build_report_xlsx, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/orgs", build_report_orgs, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},

@@ -14,15 +14,6 @@ static PGconn *db;
 static long long county, unit, officer;
 static struct test_identity hr, auditor;
 
-static void app_sql(const char *sql)
-{
-	test_db_execf(db,
-	              "BEGIN; SET LOCAL ROLE tcard_app;"
-	              " SELECT set_config('tcard.scope', 'all', true),"
-	              " set_config('tcard.actor', 'test', true); %s; COMMIT",
-	              sql);
-}
-
 static void put_policy(const struct test_identity *who, long long org, const char *if_match,
                        const char *body, long expected, struct http_result *r)
 {
@@ -61,7 +52,7 @@ static int group_setup(void **state)
 			        " INSERT INTO attendance (session_id, officer_id)"
 			        " SELECT max(id), %lld FROM training_session",
 			        i, county, i + 1, i + 1, officer);
-			app_sql(sql);
+			test_db_as_app(db, sql);
 		}
 	}
 	return 0;

@@ -16,15 +16,6 @@ static long long base_met, base_2699, base_political, pinglu_business, pinglu_sp
 static struct test_identity auditor_pinglu;
 static unsigned serial;
 
-static void app_sql(const char *sql)
-{
-	test_db_execf(db,
-	              "BEGIN; SET LOCAL ROLE tcard_app;"
-	              " SELECT set_config('tcard.scope', 'all', true),"
-	              " set_config('tcard.actor', 'test', true); %s; COMMIT",
-	              sql);
-}
-
 /* One 2025 session of org attended by officer: declared hours (units) or, with
  * units 0, untimed minutes. */
 static void give(long long org, long long officer, const char *category, const char *platform,
@@ -46,7 +37,7 @@ static void give(long long org, long long officer, const char *category, const c
 	        " SELECT max(id), %lld FROM training_session",
 	        serial, org, category, platform, serial, serial, minutes > 0 ? minutes : 60,
 	        units > 0 ? declared : "NULL", officer);
-	app_sql(sql);
+	test_db_as_app(db, sql);
 }
 
 #define HOURS(h) ((long long)(h)*36000)
@@ -295,6 +286,40 @@ static void test_csv_opens_in_excel_and_is_audited(void **state)
 	                 exports + 1);
 }
 
+/* The workbook is a valid ZIP whose sheet holds the header and the officers
+ * (checked with Python's zipfile, a reader that is not ours). */
+static void test_xlsx_opens_with_a_real_reader_and_is_audited(void **state)
+{
+	char path[128], file[700], command[1600], line[256];
+	long long exports = test_db_count(db, "SELECT count(*) FROM audit_log WHERE action ="
+	                                      " 'report.compliance_export'");
+	FILE *reader;
+	int found = 0;
+
+	(void)state;
+	(void)snprintf(path, sizeof(path),
+	               "/api/v1/reports/compliance.xlsx?year=2025&org=%lld&status=short", luohu);
+	(void)snprintf(file, sizeof(file), "%s/compliance.xlsx", proc.data_dir);
+	assert_int_equal(test_download(&proc, &proc.admin, path, file), 200);
+	(void)snprintf(command, sizeof(command),
+	               "python3 -c 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]);"
+	               " assert z.testzip() is None;"
+	               " s = z.read(\"xl/sharedStrings.xml\").decode();"
+	               " print(\"ok\" if all(w in s for w in [\"单位\", \"说明\", \"罗湖线下\","
+	               " \"罗湖混合\", \"未达标\"]) and \"罗湖平台\" not in s else \"bad\");"
+	               " print(z.read(\"xl/workbook.xml\").decode().count(\"<sheet \"))' '%s'",
+	               file);
+	reader = popen(command, "r");
+	assert_non_null(reader);
+	while (fgets(line, sizeof(line), reader) != NULL)
+		found += strcmp(line, "ok\n") == 0 || strcmp(line, "1\n") == 0;
+	assert_int_equal(pclose(reader), 0);
+	assert_int_equal(found, 2);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log WHERE action ="
+	                                   " 'report.compliance_export'"),
+	                 exports + 1);
+}
+
 static void test_roll_up_counts_per_unit(void **state)
 {
 	struct http_result r;
@@ -334,6 +359,7 @@ int main(void)
 	        cmocka_unit_test(test_pages_follow_the_cursor_without_gaps_or_repeats),
 	        cmocka_unit_test(test_auditor_sees_its_county_only),
 	        cmocka_unit_test(test_csv_opens_in_excel_and_is_audited),
+	        cmocka_unit_test(test_xlsx_opens_with_a_real_reader_and_is_audited),
 	        cmocka_unit_test(test_roll_up_counts_per_unit),
 	};
 

@@ -196,6 +196,31 @@ void http_call_as(struct tcardd_proc *proc, const struct test_identity *who,
 	curl_easy_cleanup(curl);
 }
 
+long test_download(struct tcardd_proc *proc, const struct test_identity *who, const char *path,
+                   const char *file)
+{
+	CURL *curl = curl_easy_init();
+	struct curl_slist *list = test_credential_headers(NULL, who, "GET");
+	FILE *out = fopen(file, "wb");
+	char url[1024];
+	long status = 0;
+
+	assert_non_null(curl);
+	assert_non_null(out);
+	(void)snprintf(url, sizeof(url), "%s%s", proc->base_url, path);
+	(void)curl_easy_setopt(curl, CURLOPT_URL, url);
+	(void)curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+	(void)curl_easy_setopt(curl, CURLOPT_WRITEDATA, out);
+	(void)curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(curl) != CURLE_OK)
+		fail_msg("GET %s failed", path);
+	(void)curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	assert_int_equal(fclose(out), 0);
+	curl_slist_free_all(list);
+	curl_easy_cleanup(curl);
+	return status;
+}
+
 void http_result_clear(struct http_result *r)
 {
 	free(r->body);
@@ -573,6 +598,15 @@ void test_db_execf(PGconn *conn, const char *fmt, ...)
 	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
 		fail_msg("%s: %s", sql, PQresultErrorMessage(res));
 	PQclear(res);
+}
+
+void test_db_as_app(PGconn *conn, const char *sql)
+{
+	test_db_execf(conn,
+	              "BEGIN; SET LOCAL ROLE tcard_app;"
+	              " SELECT set_config('tcard.scope', 'all', true),"
+	              " set_config('tcard.actor', 'test', true); %s; COMMIT",
+	              sql);
 }
 
 void test_db_text(PGconn *conn, const char *sql, const char *param, char *out, size_t size)

@@ -87,6 +87,10 @@ void http_call_as(struct tcardd_proc *proc, const struct test_identity *who,
                   struct http_result *out, const char *method, const char *path,
                   const char *const *headers, const char *body);
 void http_result_clear(struct http_result *r);
+/* GETs path as who (NULL: nobody) and writes the body, bytes as they came, to
+ * file; returns the status. For binary replies (XLSX, PNG). */
+long test_download(struct tcardd_proc *proc, const struct test_identity *who, const char *path,
+                   const char *file);
 /* Calls with a JSON body (stolen, may be NULL) and, when if_match is not
  * NULL, an If-Match header. */
 void http_call_json(struct tcardd_proc *proc, struct http_result *out, const char *method,
@@ -131,6 +135,9 @@ PGconn *test_db(struct tcardd_proc *proc);
 long long test_db_count(PGconn *conn, const char *sql);
 /* The same with a printf-formatted query. */
 long long test_db_countf(PGconn *conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Runs sql in one transaction as the app role with the whole tree in scope and
+ * actor "test" (row-level security and every trigger apply, as for tcardd). */
+void test_db_as_app(PGconn *conn, const char *sql);
 /* Runs a printf-formatted statement; fails the test when it fails. */
 void test_db_execf(PGconn *conn, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The single value of sql with one text parameter (may be NULL) into out;
