@@ -27,7 +27,10 @@
 /* At most this many rows in one CSV export (a province's county at a time). */
 #define REPORT_EXPORT_MAX "200000"
 
-enum report_stmt { REPORT_ORG, REPORT_PAGE, REPORT_ORGS, REPORT_STMT_COUNT };
+/* At most this many anomalies in one reply (a county's year is far fewer). */
+#define REPORT_ANOMALIES_MAX 1000
+
+enum report_stmt { REPORT_ORG, REPORT_PAGE, REPORT_ORGS, REPORT_ANOMALIES, REPORT_STMT_COUNT };
 
 /* One officer-year of the list: officer id, missing units (the sort key),
  * counted, required, status, the officer's document, the shortfalls. */
@@ -64,6 +67,20 @@ static const struct db_stmt report_stmts[REPORT_STMT_COUNT] = {
                          " WHERE s.year = $2::int AND s.status IS NOT NULL"
                          " AND s.org_path <@ $1::ltree AND nlevel(s.org_path) > nlevel($1::ltree)"
                          " GROUP BY u.id, u.code, u.name ORDER BY u.code"},
+        /* Records kept but shown to auditors (DOMAIN.md): sessions that overlap for
+         * one officer, more than 24 h credited on one day, training before the hire
+         * date or after leaving. One more row than the limit says "truncated". */
+        [REPORT_ANOMALIES] = {"report_anomalies",
+                              "SELECT jsonb_build_object('kind', a.kind, 'day', a.day,"
+                              " 'attendance_id', a.attendance_id, 'other_attendance_id',"
+                              " a.other_attendance_id, 'credited_units', a.credited_units,"
+                              " 'officer', jsonb_build_object('id', o.id, 'name', o.name,"
+                              " 'national_id_masked', o.national_id_masked, 'org',"
+                              " jsonb_build_object('id', g.id, 'code', g.code, 'name', g.name)))"
+                              " FROM training_anomaly a JOIN officer o ON o.id = a.officer_id"
+                              " JOIN org g ON g.id = o.org_id"
+                              " WHERE a.year = $2::int AND a.org_path <@ $1::ltree"
+                              " ORDER BY a.day, a.officer_id, a.kind LIMIT $3::int"},
 };
 
 const struct db_stmt_table api_reports_statements = {report_stmts, REPORT_STMT_COUNT};
@@ -476,4 +493,43 @@ int api_reports_orgs(struct request *req)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 	return request_reply_json(req, 200,
 	                          json_pack("{s:o, s:i}", "items", items, "year", atoi(args.year)));
+}
+
+int api_reports_anomalies(struct request *req)
+{
+	struct report_args args;
+	const char *params[3];
+	json_t *items, *item;
+	PGresult *res;
+	int row, rows;
+
+	if (db_begin(req, DB_READ) != 0 || report_args(req, &args) != 0)
+		return -1;
+	params[0] = args.path;
+	params[1] = args.year;
+	params[2] = arena_printf(req->arena, "%d", REPORT_ANOMALIES_MAX + 1);
+	res = db_exec(req, &report_stmts[REPORT_ANOMALIES], 3, params);
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	items = json_array();
+	for (row = 0; items != NULL && row < rows && row < REPORT_ANOMALIES_MAX; row++) {
+		item = db_json(res, row, 0);
+		/* More than 24 h on one day: the day's credited hours, shown as text. */
+		if (item != NULL && json_is_integer(json_object_get(item, "credited_units")))
+			(void)json_object_set_new(item, "credited_hours",
+			                          report_hours(json_integer_value(json_object_get(
+			                                  item, "credited_units"))));
+		if (item != NULL)
+			(void)json_object_del(item, "credited_units");
+		if (item == NULL || json_array_append_new(items, item) != 0) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	if (items == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	return request_reply_json(req, 200,
+	                          json_pack("{s:o, s:b, s:i}", "items", items, "truncated",
+	                                    rows > REPORT_ANOMALIES_MAX, "year", atoi(args.year)));
 }

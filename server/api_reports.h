@@ -13,5 +13,6 @@ int api_reports_compliance(struct request *req);
 int api_reports_compliance_csv(struct request *req);
 int api_reports_compliance_xlsx(struct request *req);
 int api_reports_orgs(struct request *req);
+int api_reports_anomalies(struct request *req);
 
 #endif

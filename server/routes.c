@@ -106,6 +106,8 @@ const struct route routes_table[] = {
          "The same list as an XLSX workbook (audited export)"},
         {HTTP_GET, "/api/v1/reports/orgs", api_reports_orgs, ROLE_STAFF, NONE,
          "Per unit below org: officers, met, short, at risk, percent met, average hours"},
+        {HTTP_GET, "/api/v1/reports/anomalies", api_reports_anomalies, ROLE_STAFF, NONE,
+         "Records kept but suspect: overlaps, over 24 h a day, before hire, after leaving"},
 
         {HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_ADMIN | ROLE_AUDITOR, NONE,
          "The audit log within the reader's scope"},

@@ -251,6 +251,11 @@ static void build_report_xlsx(struct call *call)
 	build_report(call, "compliance.xlsx");
 }
 
+static void build_report_anomalies(struct call *call)
+{
+	build_report(call, "anomalies");
+}
+
 static void build_report_orgs(struct call *call)
 {
 	build_report(call, "orgs");
@@ -1025,6 +1030,8 @@ static const struct matrix_row matrix[] = {
 	{HTTP_GET, "/api/v1/reports/compliance.csv", build_report_csv, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/compliance.xlsx", build_report_xlsx, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/reports/anomalies", build_report_anomalies, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/orgs", build_report_orgs, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},

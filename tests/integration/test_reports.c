@@ -286,6 +286,68 @@ static void test_csv_opens_in_excel_and_is_audited(void **state)
 	                 exports + 1);
 }
 
+/* The anomalies of a county's year: kinds and officers. */
+static int has_anomaly(const struct http_result *r, const char *kind, long long officer,
+                       const char *hours)
+{
+	const json_t *item;
+	size_t i;
+
+	json_array_foreach(json_object_get(r->json, "items"), i, item)
+	{
+		if (strcmp(json_string_value(json_object_get(item, "kind")), kind) != 0 ||
+		    json_integer_value(json_object_get(json_object_get(item, "officer"), "id")) !=
+		            officer)
+			continue;
+		if (hours == NULL ||
+		    strcmp(json_string_value(json_object_get(item, "credited_hours")), hours) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void test_anomalies_list_overlaps_and_overfull_days(void **state)
+{
+	struct http_result r;
+	char path[128], sql[1024];
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "/api/v1/reports/anomalies?year=2025&org=%lld", base);
+	http_call(&proc, &r, "GET", path, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	/* 1440 untimed minutes on one day are 32.00 class hours: more than 24. */
+	assert_true(has_anomaly(&r, "day_over_24h", base_2699, "32.00"));
+	assert_false(has_anomaly(&r, "overlap", base_met, NULL));
+	assert_false(json_is_true(json_object_get(r.json, "truncated")));
+	http_result_clear(&r);
+
+	/* Two sessions at once for one officer: both kept, listed as an overlap. */
+	(void)snprintf(sql, sizeof(sql),
+	               "INSERT INTO training_session (title, org_id, category, form, starts_at,"
+	               " ends_at, duration_minutes) VALUES"
+	               " ('重叠甲', %lld, 'skills', 'lecture', '2025-06-01 09:00+08',"
+	               " '2025-06-01 11:00+08', 120),"
+	               " ('重叠乙', %lld, 'skills', 'lecture', '2025-06-01 10:00+08',"
+	               " '2025-06-01 12:00+08', 120);"
+	               " INSERT INTO attendance (session_id, officer_id) SELECT id, %lld"
+	               " FROM training_session WHERE title LIKE '重叠%%'",
+	               base, base, base_met);
+	test_db_as_app(db, sql);
+	http_call(&proc, &r, "GET", path, NULL, NULL);
+	assert_true(has_anomaly(&r, "overlap", base_met, NULL));
+	http_result_clear(&r);
+	assert_int_equal(test_db_countf(db,
+	                                "SELECT count(*) FROM attendance WHERE officer_id = %lld"
+	                                " AND revoked_at IS NULL",
+	                                base_met),
+	                 5);
+
+	/* Another county's anomalies are not the Pinglu auditor's to see. */
+	http_call_as(&proc, &auditor_pinglu, &r, "GET", path, NULL, NULL);
+	assert_problem(&r, 422, "org", "unknown");
+	http_result_clear(&r);
+}
+
 /* The workbook is a valid ZIP whose sheet holds the header and the officers
  * (checked with Python's zipfile, a reader that is not ours). */
 static void test_xlsx_opens_with_a_real_reader_and_is_audited(void **state)
@@ -361,6 +423,7 @@ int main(void)
 	        cmocka_unit_test(test_csv_opens_in_excel_and_is_audited),
 	        cmocka_unit_test(test_xlsx_opens_with_a_real_reader_and_is_audited),
 	        cmocka_unit_test(test_roll_up_counts_per_unit),
+	        cmocka_unit_test(test_anomalies_list_overlaps_and_overfull_days),
 	};
 
 	return cmocka_run_group_tests_name("reports", tests, group_setup, group_teardown);
