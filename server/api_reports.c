@@ -5,7 +5,8 @@
  *       CSV that Excel opens in Chinese (UTF-8 with a BOM) or as a workbook,
  *       audited as an export of personal data;
  *   GET /api/v1/reports/orgs?org=&year=                 per unit below org:
- *       officers, met, short, at risk, exempt, percent met, average hours.
+ *       officers, met, short, at risk, exempt, percent met, average hours, and
+ *       how many attended a rotation round (全员轮训) that year.
  * They read the evaluated officer-years (officer_year_status), never raw
  * attendance, within the caller's scope (row-level security). */
 #include "api_reports.h"
@@ -61,7 +62,13 @@ static const struct db_stmt report_stmts[REPORT_STMT_COUNT] = {
                          " count(*) FILTER (WHERE s.status = 'short'),"
                          " count(*) FILTER (WHERE s.status = 'at_risk'),"
                          " count(*) FILTER (WHERE s.status = 'exempt'),"
-                         " coalesce(sum(s.counted_units) FILTER (WHERE s.status <> 'exempt'), 0)"
+                         " coalesce(sum(s.counted_units) FILTER (WHERE s.status <> 'exempt'), 0),"
+                         /* 全员轮训: officers who attended a rotation round this year (one
+                          * index probe per officer on attendance (officer_id, year)). */
+                         " count(*) FILTER (WHERE EXISTS (SELECT FROM attendance a"
+                         "  JOIN training_session t ON t.id = a.session_id"
+                         "  WHERE a.officer_id = s.officer_id AND a.year = s.year"
+                         "  AND a.revoked_at IS NULL AND t.form = 'rotation'))"
                          " FROM officer_year_status s"
                          " JOIN org u ON u.path = subpath(s.org_path, 0, nlevel($1::ltree) + 1)"
                          " WHERE s.year = $2::int AND s.status IS NOT NULL"
@@ -444,6 +451,19 @@ int api_reports_compliance_xlsx(struct request *req)
 	return report_export(req, 1);
 }
 
+/* part of whole as a percent with two decimals, rounded down ("33.33");
+ * "100.00" of nothing. */
+static json_t *report_percent(long long part, long long whole)
+{
+	char text[48];
+
+	if (whole <= 0)
+		return json_string("100.00");
+	(void)snprintf(text, sizeof(text), "%lld.%02lld", part * 10000 / whole / 100,
+	               part * 10000 / whole % 100);
+	return json_string(text);
+}
+
 int api_reports_orgs(struct request *req)
 {
 	struct report_args args;
@@ -464,27 +484,23 @@ int api_reports_orgs(struct request *req)
 		long long officers = atoll(PQgetvalue(res, row, 3)),
 		          met = atoll(PQgetvalue(res, row, 4));
 		long long exempt = atoll(PQgetvalue(res, row, 7)), counted_in = officers - exempt;
+		long long rotation = atoll(PQgetvalue(res, row, 9));
 		int64_t sum = strtoll(PQgetvalue(res, row, 8), NULL, 10);
-		char percent[48];
 
-		/* Percent of those with a requirement, two decimals, rounded down. */
-		if (counted_in > 0)
-			(void)snprintf(percent, sizeof(percent), "%lld.%02lld",
-			               met * 10000 / counted_in / 100,
-			               met * 10000 / counted_in % 100);
-		else
-			(void)snprintf(percent, sizeof(percent), "100.00");
 		if (json_array_append_new(
 		            items,
-		            json_pack("{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:s, s:o}",
-		                      "org_id", (json_int_t)atoll(PQgetvalue(res, row, 0)), "code",
-		                      PQgetvalue(res, row, 1), "name", PQgetvalue(res, row, 2),
-		                      "officers", (json_int_t)officers, "met", (json_int_t)met,
-		                      "short", (json_int_t)atoll(PQgetvalue(res, row, 5)),
-		                      "at_risk", (json_int_t)atoll(PQgetvalue(res, row, 6)),
-		                      "exempt", (json_int_t)exempt, "percent_met", percent,
-		                      "average_hours",
-		                      report_hours(counted_in > 0 ? sum / counted_in : 0))) != 0) {
+		            json_pack(
+		                    "{s:I, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, s:o}",
+		                    "org_id", (json_int_t)atoll(PQgetvalue(res, row, 0)), "code",
+		                    PQgetvalue(res, row, 1), "name", PQgetvalue(res, row, 2),
+		                    "officers", (json_int_t)officers, "met", (json_int_t)met,
+		                    "short", (json_int_t)atoll(PQgetvalue(res, row, 5)), "at_risk",
+		                    (json_int_t)atoll(PQgetvalue(res, row, 6)), "exempt",
+		                    (json_int_t)exempt, "percent_met",
+		                    report_percent(met, counted_in), "average_hours",
+		                    report_hours(counted_in > 0 ? sum / counted_in : 0),
+		                    "rotation_attended", (json_int_t)rotation, "rotation_percent",
+		                    report_percent(rotation, officers))) != 0) {
 			json_decref(items);
 			items = NULL;
 		}

@@ -99,6 +99,21 @@ static int group_setup(void **state)
 	give(luohu, luohu_mixed, "business", "法治教育网", HOURS(20), 0);
 	give(luohu, luohu_mixed, "business", "法治教育网", HOURS(10), 0);
 
+	/* A rotation round (全员轮训) of Luohu, attended by one of its three officers;
+	 * political, so it changes no counted hours. */
+	{
+		char sql[512];
+
+		(void)snprintf(sql, sizeof(sql),
+		               "INSERT INTO training_session (title, org_id, category, form,"
+		               " starts_at, ends_at, duration_minutes) VALUES ('全员轮训', %lld,"
+		               " 'political', 'rotation', '2025-05-20 09:00+08',"
+		               " '2025-05-20 10:00+08', 60);"
+		               " INSERT INTO attendance (session_id, officer_id)"
+		               " SELECT max(id), %lld FROM training_session",
+		               luohu, luohu_on);
+		test_db_as_app(db, sql);
+	}
 	/* Setting the policies re-evaluates every stale officer-year (the admin sees all). */
 	put_policy(pinglu, "{\"required_hours\":\"60\",\"category_minima\":["
 	                   "{\"categories\":[\"public_law\"],\"hours\":\"30\"},"
@@ -408,6 +423,9 @@ static void test_roll_up_counts_per_unit(void **state)
 		                    "33.33");
 		assert_string_equal(json_string_value(json_object_get(item, "average_hours")),
 		                    "80.00");
+		assert_int_equal(json_integer_value(json_object_get(item, "rotation_attended")), 1);
+		assert_string_equal(json_string_value(json_object_get(item, "rotation_percent")),
+		                    "33.33");
 		seen++;
 	}
 	assert_int_equal(seen, 1);
