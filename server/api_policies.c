@@ -35,7 +35,14 @@
 	" 'prorate', p.prorate, 'min_months', p.min_months, 'version', p.version,"              \
 	" 'updated_at', p.updated_at)"
 
-enum policy_stmt { POLICY_ORG, POLICY_EFFECTIVE, POLICY_UPSERT, POLICY_STMT_COUNT };
+enum policy_stmt {
+	POLICY_ORG,
+	POLICY_EFFECTIVE,
+	POLICY_UPSERT,
+	POLICY_DELETE,
+	POLICY_VERSION,
+	POLICY_STMT_COUNT
+};
 
 static const struct db_field_error policy_field_errors[] = {
         {"hours_policy_year_range", "year", "range",
@@ -73,6 +80,14 @@ static const struct db_stmt policy_stmts[POLICY_STMT_COUNT] = {
                            " WHERE $10::int IS NULL OR p.version = $10::int"
                            " RETURNING " POLICY_JSON,
                            policy_field_errors},
+        /* $1 org, $2 year, $3 version or NULL (If-Match: *) */
+        [POLICY_DELETE] = {"policy_delete",
+                           "DELETE FROM hours_policy WHERE org_id = $1 AND year = $2::int"
+                           " AND ($3::int IS NULL OR version = $3::int) RETURNING id",
+                           policy_field_errors},
+        [POLICY_VERSION] =
+                {"policy_version",
+                 "SELECT version FROM hours_policy WHERE org_id = $1 AND year = $2::int"},
 };
 
 const struct db_stmt_table api_policies_statements = {policy_stmts, POLICY_STMT_COUNT};
@@ -316,4 +331,39 @@ done:
 	json_decref(category_minima);
 	json_decref(platform_minima);
 	return rc;
+}
+
+/* DELETE: the organisation's own policy goes; its subtree falls back to the
+ * nearest ancestor's (or the baseline) and is re-evaluated before the reply. */
+int api_policies_delete(struct request *req)
+{
+	const char *params[3], *version;
+	PGresult *res;
+
+	params[0] = api_id_param(req, "id");
+	params[1] = params[0] != NULL ? api_year_param(req, "year") : NULL;
+	if (params[1] == NULL || api_if_match(req, &version) != 0)
+		return -1;
+	params[2] = version;
+	if (db_begin(req, DB_WRITE) != 0)
+		return -1;
+	res = db_exec(req, &policy_stmts[POLICY_DELETE], 3, params);
+	if (res == NULL)
+		return -1;
+	if (PQntuples(res) == 0) {
+		res = db_exec(req, &policy_stmts[POLICY_VERSION], 2, params);
+		if (res == NULL)
+			return -1;
+		return PQntuples(res) == 0
+		               ? problem_set(&req->problem, PROBLEM_NOT_FOUND,
+		                             "this organisation has no policy of its own that year")
+		               : problem_set(&req->problem, PROBLEM_PRECONDITION,
+		                             "the policy was changed meanwhile (now version %s): "
+		                             "read it "
+		                             "again",
+		                             PQgetvalue(res, 0, 0));
+	}
+	if (hours_store_refresh(req) != 0 || db_commit(req) != 0)
+		return -1;
+	return request_reply_raw(req, 204, NULL, NULL, 0);
 }

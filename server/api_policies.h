@@ -11,5 +11,6 @@ extern const struct db_stmt_table api_policies_statements;
 
 int api_policies_get(struct request *req);
 int api_policies_put(struct request *req);
+int api_policies_delete(struct request *req);
 
 #endif

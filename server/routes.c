@@ -82,6 +82,8 @@ const struct route routes_table[] = {
          "The hours policy that applies to an organisation in a year"},
         {HTTP_PUT, "/api/v1/orgs/{id}/policies/{year}", api_policies_put, ROLE_ADMIN, JSON,
          "Set an organisation's own hours policy for a year (If-Match)"},
+        {HTTP_DELETE, "/api/v1/orgs/{id}/policies/{year}", api_policies_delete, ROLE_ADMIN, NONE,
+         "Remove an organisation's own policy: the ancestor's applies again (If-Match)"},
 
         {HTTP_GET, "/api/v1/sessions", api_sessions_list, ROLE_STAFF, NONE,
          "List training sessions (filters: org, year, category, q on the title)"},

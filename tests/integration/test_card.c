@@ -395,6 +395,75 @@ static void test_stored_statuses_equal_a_fresh_evaluation_after_a_random_walk(vo
 	                              " o.id = a.officer_id WHERE o.name = '随机'") >= 20);
 }
 
+/* The issue's "Done when": HR registers a session and its attendee over HTTP, and
+ * the officer's own card shows the new hours at once. */
+static void test_hr_registers_and_the_officer_sees_the_card_change_at_once(void **state)
+{
+	struct http_result r;
+	char before[16], path[96];
+	long long session_id;
+
+	(void)state;
+	get_card(&own, officer_a, "?year=2025", 200, &r);
+	(void)snprintf(before, sizeof(before), "%s", str(r.json, "counted_hours"));
+	http_result_clear(&r);
+	assert_string_equal(before, "9.00");
+
+	http_call_json_as(&proc, &hr_a, &r, "POST", "/api/v1/sessions", NULL,
+	                  json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "title", "执法技能实训",
+	                            "org_id", (json_int_t)county_a, "category", "skills", "form",
+	                            "field_demo", "starts_at", "2025-09-01T09:00:00+08:00",
+	                            "ends_at", "2025-09-01T17:00:00+08:00", "declared_hours",
+	                            "6.5"));
+	assert_int_equal(r.status, 201);
+	session_id = json_integer_value(json_object_get(r.json, "id"));
+	http_result_clear(&r);
+	(void)snprintf(path, sizeof(path), "/api/v1/sessions/%lld/attendance", session_id);
+	http_call_json_as(
+	        &proc, &hr_a, &r, "POST", path, NULL,
+	        json_pack("{s:[{s:I}]}", "officers", "officer_id", (json_int_t)officer_a));
+	assert_int_equal(r.status, 201);
+	http_result_clear(&r);
+
+	get_card(&own, officer_a, "?year=2025", 200, &r);
+	assert_string_equal(str(r.json, "counted_hours"), "15.50");
+	assert_string_equal(category_hours(r.json, "skills"), "7.50");
+	assert_int_equal(json_array_size(json_object_get(r.json, "records")), 7);
+	http_result_clear(&r);
+	/* …and the stored status the reports read moved in the same request. */
+	assert_int_equal(test_db_countf(db,
+	                                "SELECT count(*) FROM officer_year_status WHERE"
+	                                " officer_id = %lld AND year = 2025 AND NOT stale"
+	                                " AND counted_units = 15.5 * 36000",
+	                                officer_a),
+	                 1);
+}
+
+/* A closed year (issue 5 closes years; schema 005 already refuses writes into
+ * one): registering into it is a clear 409 and writes nothing. The hook is
+ * switched on here by the superuser, and off again. */
+static void test_a_closed_year_refuses_sessions_and_records_with_409(void **state)
+{
+	struct http_result r;
+	long long sessions = test_db_count(db, "SELECT count(*) FROM training_session");
+
+	(void)state;
+	test_db_execf(db, "CREATE OR REPLACE FUNCTION training_year_closed(org_path ltree,"
+	                  " year integer) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE"
+	                  " AS $$ SELECT year = 2024 $$");
+	http_call_json_as(&proc, &hr_a, &r, "POST", "/api/v1/sessions", NULL,
+	                  json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "title", "补登去年", "org_id",
+	                            (json_int_t)county_a, "category", "business", "form", "lecture",
+	                            "starts_at", "2024-06-01T09:00:00+08:00", "ends_at",
+	                            "2024-06-01T11:00:00+08:00"));
+	test_db_execf(db, "CREATE OR REPLACE FUNCTION training_year_closed(org_path ltree,"
+	                  " year integer) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE"
+	                  " AS $$ SELECT false $$");
+	assert_problem(&r, 409, "starts_at", "year_closed");
+	http_result_clear(&r);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM training_session"), sessions);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +471,8 @@ int main(void)
 	        cmocka_unit_test(test_card_explains_every_record),
 	        cmocka_unit_test(test_card_is_read_within_scope_only),
 	        cmocka_unit_test(test_card_year_defaults_to_this_year_and_is_checked),
+	        cmocka_unit_test(test_hr_registers_and_the_officer_sees_the_card_change_at_once),
+	        cmocka_unit_test(test_a_closed_year_refuses_sessions_and_records_with_409),
 	        cmocka_unit_test(test_stored_statuses_equal_a_fresh_evaluation_after_a_random_walk),
 	};
 

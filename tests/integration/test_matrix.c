@@ -194,6 +194,20 @@ static void build_policy_put(struct call *call)
 	            50 + ++serial % 10);
 }
 
+/* The admin sets the policy first, so that there is one to remove. */
+static void build_policy_delete(struct call *call)
+{
+	struct http_result r;
+	const char *headers[] = {"If-Match: *", NULL};
+
+	build_policy_put(call);
+	http_call(&proc, &r, "PUT", call->path, headers, call->body);
+	if (r.status != 200)
+		fail_msg("setting a policy to remove: %ld %s", r.status, r.body);
+	http_result_clear(&r);
+	call->body[0] = '\0';
+}
+
 /* Own: officer A1's exemptions; other: B's officer's. */
 static void build_exemptions(struct call *call)
 {
@@ -1018,6 +1032,8 @@ static const struct matrix_row matrix[] = {
 	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
 	{HTTP_PUT, "/api/v1/orgs/{id}/policies/{year}", build_policy_put, NULL,
 	        EXPECT(401, 401,   200, 200,   403, 403,   403, 403,   403, 403)},
+	{HTTP_DELETE, "/api/v1/orgs/{id}/policies/{year}", build_policy_delete, NULL,
+	        EXPECT(401, 401,   204, 204,   403, 403,   403, 403,   403, 403)},
 	{HTTP_GET, "/api/v1/officers/{id}/exemptions", build_exemptions, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
 	{HTTP_PUT, "/api/v1/officers/{id}/exemptions/{year}", build_exemption_put, NULL,

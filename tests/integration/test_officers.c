@@ -1243,25 +1243,24 @@ static void test_text_plain_body_is_415(void **state)
 	http_result_clear(&r);
 }
 
+/* Over 1 MiB is 413 before the body is read: the head alone is sent (libcurl,
+ * still sending a body the server no longer reads, would fail at random). */
 static void test_body_over_1_mib_is_413(void **state)
 {
 	struct officer_rows before;
-	struct http_result r;
-	size_t size = 1024 * 1024 + 64;
-	char *body = malloc(size + 1);
+	char head[512], *reply;
 
 	(void)state;
-	assert_non_null(body);
-	/* a well-formed object, so only its size is at fault */
-	memcpy(body, "{\"post\":\"", 9);
-	memset(body + 9, 'a', size - 11);
-	memcpy(body + size - 2, "\"}", 2);
-	body[size] = '\0';
+	(void)snprintf(head, sizeof(head),
+	               "POST /api/v1/officers HTTP/1.1\r\nHost: t\r\n"
+	               "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+	               "Content-Length: %d\r\nConnection: close\r\n\r\n",
+	               proc.admin.bearer, 1024 * 1024 + 64);
 	rows_now(&before);
-	http_call(&proc, &r, "POST", "/api/v1/officers", NULL, body);
-	assert_problem(&r, 413, NULL, NULL);
-	http_result_clear(&r);
-	free(body);
+	reply = test_raw_exchange(proc.port, head, strlen(head), 3000);
+	assert_int_equal(test_raw_status(reply), 413);
+	assert_non_null(strstr(test_raw_body(reply), "payload-too-large"));
+	free(reply);
 	assert_rows_unchanged(&before);
 }
 

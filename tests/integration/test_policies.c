@@ -173,6 +173,44 @@ static void test_bad_policies_are_field_errors_and_change_nothing(void **state)
 	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log"), audit);
 }
 
+static void test_removing_a_policy_brings_back_the_baseline(void **state)
+{
+	struct http_result r;
+	char path[96];
+	const char *stale[] = {"If-Match: \"9\"", NULL}, *current[] = {"If-Match: \"2\"", NULL};
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "/api/v1/orgs/%lld/policies/2025", county);
+	http_call(&proc, &r, "DELETE", path, stale, NULL);
+	assert_problem(&r, 412, NULL, NULL);
+	http_result_clear(&r);
+	http_call_as(&proc, &hr, &r, "DELETE", path, current, NULL);
+	assert_problem(&r, 403, NULL, NULL);
+	http_result_clear(&r);
+	http_call(&proc, &r, "DELETE", path, current, NULL);
+	assert_int_equal(r.status, 204);
+	http_result_clear(&r);
+	http_call(&proc, &r, "DELETE", path, current, NULL);
+	assert_problem(&r, 404, NULL, NULL);
+	http_result_clear(&r);
+
+	/* The unit below falls back to the baseline, and its officer was re-evaluated:
+	 * 60 business hours meet it. */
+	(void)snprintf(path, sizeof(path), "/api/v1/orgs/%lld/policies/2025", unit);
+	http_call(&proc, &r, "GET", path, NULL, NULL);
+	assert_true(json_is_true(json_object_get(r.json, "baseline")));
+	http_result_clear(&r);
+	assert_int_equal(test_db_countf(db,
+	                                "SELECT count(*) FROM officer_year_status WHERE"
+	                                " officer_id = %lld AND year = 2025 AND NOT stale"
+	                                " AND status = 'met' AND required_units = 2160000",
+	                                officer),
+	                 1);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log WHERE action ="
+	                                   " 'hours_policy.delete'"),
+	                 1);
+}
+
 static void exemption(const struct test_identity *who, const char *action, const char *body,
                       long expected, struct http_result *r)
 {
@@ -284,6 +322,7 @@ int main(void)
 	        cmocka_unit_test(test_no_policy_means_the_baseline),
 	        cmocka_unit_test(test_pinglu_policy_applies_to_the_subtree_at_once),
 	        cmocka_unit_test(test_bad_policies_are_field_errors_and_change_nothing),
+	        cmocka_unit_test(test_removing_a_policy_brings_back_the_baseline),
 	        cmocka_unit_test(test_exemptions_waive_reduce_and_withdraw_at_once),
 	        cmocka_unit_test(test_bad_exemptions_are_field_errors_and_change_nothing),
 	};
