@@ -1,6 +1,7 @@
 /* demo.c — the demo city of Meizhou (梅州市): the city, five of its counties
  * with their real GB/T 2260 region codes, 31 enforcement units with valid
- * unified social credit codes, and 500 officers with valid national IDs.
+ * unified social credit codes, 500 officers with valid national IDs, and a
+ * year and a half of training sessions and attendance.
  *
  * Everything comes from a fixed-seed generator, so every run builds the same
  * city. Rows go in set-wise: one INSERT … SELECT FROM unnest(arrays) per tree
@@ -472,6 +473,47 @@ static int demo_has_orgs(PGconn *conn, struct err *err)
 	return rc;
 }
 
+/* A year and a half of training, set-wise and deterministic: each county and
+ * each of the city's own departments (the organisations just below the city)
+ * organises 20 sessions a year (lectures of 4 declared 学时, untimed 3-hour
+ * seminars and case studies, online courses on 法治教育网, one rotation round,
+ * two political-theory sessions), last year's all and this year's up to
+ * today. Each officer in post attends each of its organiser's sessions with a
+ * fixed chance: 19 in 20 for most, 8 in 20 for one in five of them, so most
+ * come out near 60 h and a tail is short. */
+static const char demo_training_sql[] =
+        "INSERT INTO training_session (code, title, org_id, category, form, platform,"
+        "  starts_at, ends_at, duration_minutes, declared_units)"
+        " SELECT format('DEMO-%s-%s-%s', g.code, y, n),"
+        "  (ARRAY['行政处罚法专题讲座', '行政许可实务', '执法文书规范', '现场执法技能实训',"
+        "   '典型案例研讨', '法治教育网在线课程', '全员轮训', '政治理论学习',"
+        "   '行政复议与诉讼', '执法监督与证据'])[1 + (n * 7) % 10],"
+        "  g.id,"
+        "  CASE WHEN n IN (8, 18) THEN 'political' WHEN n % 3 = 0 THEN 'public_law'"
+        "   WHEN n % 3 = 1 THEN 'business' ELSE 'skills' END,"
+        "  CASE WHEN n = 7 THEN 'rotation' WHEN n % 5 = 0 THEN 'online'"
+        "   WHEN n % 4 = 0 THEN 'case_study' WHEN n % 4 = 1 THEN 'lecture' ELSE 'seminar' END,"
+        "  CASE WHEN n % 5 = 0 THEN '法治教育网' ELSE '' END,"
+        "  make_timestamptz(y, 1 + (n * 5) % 12, 1 + (n * 11) % 27, 9, 0, 0, 'Asia/Shanghai'),"
+        "  make_timestamptz(y, 1 + (n * 5) % 12, 1 + (n * 11) % 27, 12, 0, 0, 'Asia/Shanghai'),"
+        "  180, CASE WHEN n % 2 = 1 THEN 4 * 36000 END"
+        " FROM org g, generate_series(extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int"
+        "  - 1, extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int) y,"
+        "  generate_series(1, 20) n"
+        " WHERE nlevel(g.path) = 2"
+        "  AND make_timestamptz(y, 1 + (n * 5) % 12, 1 + (n * 11) % 27, 12, 0, 0,"
+        "  'Asia/Shanghai') < now()"
+        "  ORDER BY 1;"
+        /* The records in a statement of their own: the attendance triggers must
+         * see the sessions. */
+        " INSERT INTO attendance (session_id, officer_id)"
+        " SELECT s.id, o.id FROM training_session s JOIN officer o ON o.org_path <@ s.org_path"
+        " WHERE s.code LIKE 'DEMO-%' AND o.status = 'active' AND (o.hire_date IS NULL"
+        "  OR o.hire_date <= (s.starts_at AT TIME ZONE 'Asia/Shanghai')::date)"
+        "  AND abs(hashtext(o.id || '/' || s.id)) % 20"
+        "   < CASE WHEN abs(hashtext(o.id::text)) % 5 = 0 THEN 8 ELSE 19 END"
+        " ORDER BY s.id, o.id";
+
 int demo_load(PGconn *conn, struct err *err)
 {
 	/* As the app role when the login may act as it (an operator's URL), so
@@ -506,6 +548,7 @@ int demo_load(PGconn *conn, struct err *err)
 		if (demo_insert_orgs(conn, orgs, n_orgs, level, err) != 0)
 			goto done;
 	if (demo_insert_officers(conn, made, DEMO_OFFICERS, err) != 0 ||
+	    demo_exec(conn, demo_training_sql, 0, NULL, err) != 0 ||
 	    demo_exec(conn, "COMMIT", 0, NULL, err) != 0)
 		goto done;
 	rc = DEMO_OFFICERS;

@@ -199,6 +199,25 @@ static void test_demo_officer_years_are_evaluated_by_the_refresher(void **state)
 	                         " 'Asia/Shanghai') AND s.status IS NOT NULL");
 	assert_true(in_post > 400);
 	assert_int_equal(rows, in_post);
+	/* Last year's training: 20 sessions by each of the city's 11 organisers; most
+	 * officers met the 60 学时 and a tail fell short. */
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM training_session WHERE year ="
+	                                   " extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')"
+	                                   " - 1"),
+	                 220);
+	{
+		long long met = test_db_count(db,
+		                              "SELECT count(*) FROM officer_year_status WHERE"
+		                              " status = 'met' AND year = extract(year FROM now()"
+		                              " AT TIME ZONE 'Asia/Shanghai') - 1"),
+		          short_ =
+		                  test_db_count(db, "SELECT count(*) FROM officer_year_status WHERE"
+		                                    " status = 'short' AND year = extract(year FROM"
+		                                    " now() AT TIME ZONE 'Asia/Shanghai') - 1");
+
+		assert_true(short_ > 20);
+		assert_true(met > 3 * short_);
+	}
 	PQfinish(db);
 }
 
