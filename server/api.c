@@ -245,20 +245,14 @@ const char *api_query_id(struct request *req, const char *name, int *bad)
 	return NULL;
 }
 
-/* The hours field's value: see api_check_body_hours. 0, or -1 with a field error. */
-static int api_hours_value(struct request *req, const json_t *value, const char *name, int nullable,
-                           int64_t *units)
+/* An hours value of the body (a string like "4.5" or an integer; never a JSON
+ * real: hours are exact) parsed by parse into *units. 0, or -1 with a field error. */
+static int api_hours_parse(struct request *req, const json_t *value, const char *name,
+                           enum hours_text_error (*parse)(const char *, int64_t *), int64_t *units)
 {
 	enum hours_text_error error;
 	char text[32];
 
-	if (json_is_null(value)) {
-		if (!nullable)
-			return problem_field(&req->problem, name, "null",
-			                     "不能为空 / must not be null");
-		*units = API_HOURS_NULL;
-		return 0;
-	}
 	if (json_is_integer(value))
 		(void)snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(value));
 	else if (json_is_string(value) && json_string_length(value) < sizeof(text))
@@ -270,11 +264,50 @@ static int api_hours_value(struct request *req, const json_t *value, const char 
 		return problem_field(&req->problem, name, "type",
 		                     "学时应为字符串 (如 \"4.5\") 或整数 / hours are a string like "
 		                     "\"4.5\" or an integer");
-	error = hours_parse(text, units);
+	error = parse(text, units);
 	if (error != HOURS_TEXT_OK)
 		return problem_field(&req->problem, name, hours_text_error_reason(error),
 		                     hours_text_error_message(error));
 	return 0;
+}
+
+/* The hours field's value: see api_check_body_hours. 0, or -1 with a field error. */
+static int api_hours_value(struct request *req, const json_t *value, const char *name, int nullable,
+                           int64_t *units)
+{
+	if (json_is_null(value)) {
+		if (!nullable)
+			return problem_field(&req->problem, name, "null",
+			                     "不能为空 / must not be null");
+		*units = API_HOURS_NULL;
+		return 0;
+	}
+	return api_hours_parse(req, value, name, hours_parse, units);
+}
+
+int api_hours_amount(struct request *req, const json_t *value, const char *field, int64_t *units)
+{
+	return api_hours_parse(req, value, field, hours_parse_amount, units);
+}
+
+json_t *api_hours_json(int64_t units)
+{
+	char text[HOURS_TEXT_SIZE];
+
+	hours_format(units, text);
+	return json_string(text);
+}
+
+void api_units_to_hours(json_t *doc, const char *units_key, const char *hours_key)
+{
+	const json_t *units = json_object_get(doc, units_key);
+
+	if (doc == NULL || units == NULL)
+		return;
+	(void)json_object_set_new(doc, hours_key,
+	                          json_is_integer(units) ? api_hours_json(json_integer_value(units))
+	                                                 : json_null());
+	(void)json_object_del(doc, units_key);
 }
 
 int api_check_body_hours(struct request *req, const struct field_spec *specs, size_t count,
@@ -295,43 +328,4 @@ int api_check_body_hours(struct request *req, const struct field_spec *specs, si
 	if (json_object_set_new(req->json, hours_name, hours) != 0)
 		status = problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 	return status;
-}
-
-int api_hours_amount(struct request *req, const json_t *value, const char *field, int64_t *units)
-{
-	char text[32];
-	int64_t hundredths = 0;
-	size_t i, decimals = 0;
-	int seen_point = 0;
-
-	if (json_is_integer(value) && json_integer_value(value) >= 0 &&
-	    json_integer_value(value) <= 1000) {
-		*units = json_integer_value(value) * HOURS_UNITS_PER_HOUR;
-		return 0;
-	}
-	if (!json_is_string(value) || json_string_length(value) == 0 ||
-	    json_string_length(value) >= sizeof(text))
-		return problem_field(&req->problem, field, "type",
-		                     "学时应为字符串 (如 \"30.00\") 或整数 / hours are a string "
-		                     "like \"30.00\" or an integer");
-	(void)snprintf(text, sizeof(text), "%s", json_string_value(value));
-	for (i = 0; text[i] != '\0'; i++) {
-		if (text[i] == '.' && !seen_point && i > 0 && text[i + 1] != '\0') {
-			seen_point = 1;
-			continue;
-		}
-		if (text[i] < '0' || text[i] > '9' || (seen_point && ++decimals > 2) ||
-		    hundredths > 100000)
-			return problem_field(&req->problem, field, "format",
-			                     "学时为 0 至 1000，最多两位小数 / hours are 0 to 1000 "
-			                     "with at most two decimals");
-		hundredths = hundredths * 10 + (text[i] - '0');
-	}
-	for (; decimals < 2; decimals++)
-		hundredths *= 10;
-	if (hundredths > 100000)
-		return problem_field(&req->problem, field, "range",
-		                     "学时为 0 至 1000 / hours are 0 to 1000");
-	*units = hundredths * HOURS_UNITS_PER_HUNDREDTH;
-	return 0;
 }

@@ -83,8 +83,13 @@ int api_check_body_hours(struct request *req, const struct field_spec *specs, si
                          int partial, const char *hours_name, int nullable, int64_t *units);
 
 /* An amount of hours for a requirement, a minimum or a reduced requirement:
- * 0 to 1000 h with at most two decimals, as a string ("30.00") or an integer,
- * never a JSON real; into units (1/36000 h). 0, or -1 with a field error. */
+ * 0 to 1000 h with at most two decimals (hours_parse_amount), as a string
+ * ("30.00") or an integer, never a JSON real; into units (1/36000 h). 0, or -1
+ * with a field error. */
 int api_hours_amount(struct request *req, const json_t *value, const char *field, int64_t *units);
+/* Units as hours text ("12.50", rounded down): how every reply shows hours. */
+json_t *api_hours_json(int64_t units);
+/* Replaces doc's integer units_key by hours_key as hours text (null stays null). */
+void api_units_to_hours(json_t *doc, const char *units_key, const char *hours_key);
 
 #endif

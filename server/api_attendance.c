@@ -142,8 +142,6 @@ const struct db_stmt_table api_attendance_statements = {attendance_stmts, ATTEND
  * (HR's partial credit, or null). */
 static json_t *attendance_finish(json_t *doc)
 {
-	const json_t *override = json_object_get(doc, "override_units");
-	char text[HOURS_TEXT_SIZE];
 	int64_t units;
 
 	if (doc == NULL)
@@ -152,15 +150,8 @@ static json_t *attendance_finish(json_t *doc)
 	        json_integer_value(json_object_get(doc, "credited_units")),
 	        json_integer_value(json_object_get(doc, "credited_minutes")),
 	        (int)json_integer_value(json_object_get(doc, "minutes_per_hour")));
-	hours_format(units < 0 ? 0 : units, text);
-	(void)json_object_set_new(doc, "credited_hours", json_string(text));
-	if (json_is_integer(override)) {
-		hours_format(json_integer_value(override), text);
-		(void)json_object_set_new(doc, "override_hours", json_string(text));
-	} else {
-		(void)json_object_set_new(doc, "override_hours", json_null());
-	}
-	(void)json_object_del(doc, "override_units");
+	(void)json_object_set_new(doc, "credited_hours", api_hours_json(units < 0 ? 0 : units));
+	api_units_to_hours(doc, "override_units", "override_hours");
 	(void)json_object_del(doc, "credited_units");
 	return doc;
 }

@@ -48,15 +48,6 @@ static const struct db_stmt card_stmts[CARD_STMT_COUNT] = {
 
 const struct db_stmt_table api_card_statements = {card_stmts, CARD_STMT_COUNT};
 
-/* Units as "12.50" (rounded down) or, for what is missing, rounded up. */
-static json_t *card_hours(int64_t units)
-{
-	char text[HOURS_TEXT_SIZE];
-
-	hours_format(units, text);
-	return json_string(text);
-}
-
 static json_t *card_missing(int64_t units)
 {
 	char text[HOURS_TEXT_SIZE];
@@ -83,10 +74,10 @@ static json_t *card_records(const PGresult *res, const struct hours_policy *poli
 		if (doc == NULL ||
 		    json_object_set_new(
 		            doc, "credited_hours",
-		            card_hours(revoked ? 0
-		                               : hours_total_units(units, minutes,
-		                                                   policy->minutes_per_hour))) !=
-		            0 ||
+		            api_hours_json(
+		                    revoked ? 0
+		                            : hours_total_units(units, minutes,
+		                                                policy->minutes_per_hour))) != 0 ||
 		    json_object_set_new(doc, "basis", json_string(basis)) != 0 ||
 		    json_array_append_new(list, doc) != 0) {
 			json_decref(doc);
@@ -107,7 +98,7 @@ static json_t *card_categories(const struct hours_result *result)
 		            list, json_pack("{s:s, s:s, s:o, s:b}", "category",
 		                            hours_category_name((enum hours_category)c), "label",
 		                            hours_category_label((enum hours_category)c), "hours",
-		                            card_hours(result->category_units[c]), "counted",
+		                            api_hours_json(result->category_units[c]), "counted",
 		                            !(result->excluded & HOURS_CATEGORY_BIT(c)))) != 0) {
 			json_decref(list);
 			return NULL;
@@ -121,10 +112,10 @@ static json_t *card_platforms(const struct hours_result *result)
 	size_t i;
 
 	for (i = 0; list != NULL && i < result->platform_count; i++)
-		if (json_array_append_new(list,
-		                          json_pack("{s:s, s:o}", "platform",
-		                                    result->platforms[i].platform, "hours",
-		                                    card_hours(result->platforms[i].units))) != 0) {
+		if (json_array_append_new(
+		            list, json_pack("{s:s, s:o}", "platform", result->platforms[i].platform,
+		                            "hours", api_hours_json(result->platforms[i].units))) !=
+		    0) {
 			json_decref(list);
 			return NULL;
 		}
@@ -139,13 +130,13 @@ static json_t *card_shortfalls(const struct hours_result *result)
 	for (i = 0; list != NULL && i < result->shortfall_count; i++) {
 		const struct hours_shortfall *s = &result->shortfalls[i];
 
-		if (json_array_append_new(list,
-		                          json_pack("{s:s, s:s, s:o, s:o, s:b, s:s}", "kind",
-		                                    hours_shortfall_kind_name(s->kind), "name",
-		                                    s->name, "required_hours",
-		                                    card_hours(s->required_units), "missing_hours",
-		                                    card_missing(s->missing_units), "behind_pace",
-		                                    s->behind_pace, "message", s->message)) != 0) {
+		if (json_array_append_new(
+		            list,
+		            json_pack("{s:s, s:s, s:o, s:o, s:b, s:s}", "kind",
+		                      hours_shortfall_kind_name(s->kind), "name", s->name,
+		                      "required_hours", api_hours_json(s->required_units),
+		                      "missing_hours", card_missing(s->missing_units),
+		                      "behind_pace", s->behind_pace, "message", s->message)) != 0) {
 			json_decref(list);
 			return NULL;
 		}
@@ -205,11 +196,11 @@ int api_card_get(struct request *req)
 	                         : NULL,
 	                 "status_label", hours_status_label(result->status), "months_in_post",
 	                 result->months_in_post, "required_hours",
-	                 card_hours(result->required_units), "counted_hours",
-	                 card_hours(result->counted_units), "categories", card_categories(result),
-	                 "platforms", card_platforms(result), "shortfalls", card_shortfalls(result),
-	                 "records", card_records(records, policy), "minutes_per_hour",
-	                 json_integer(policy->minutes_per_hour));
+	                 api_hours_json(result->required_units), "counted_hours",
+	                 api_hours_json(result->counted_units), "categories",
+	                 card_categories(result), "platforms", card_platforms(result), "shortfalls",
+	                 card_shortfalls(result), "records", card_records(records, policy),
+	                 "minutes_per_hour", json_integer(policy->minutes_per_hour));
 	if (card == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 	(void)json_object_set_new(card, "year_over", json_boolean(result->year_over));

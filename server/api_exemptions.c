@@ -18,8 +18,7 @@
 
 #define EXEMPTION_JSON                                                                   \
 	"jsonb_build_object('id', e.id, 'officer_id', e.officer_id, 'year', e.year,"     \
-	" 'kind', e.kind, 'reduced_hours', CASE WHEN e.reduced_units IS NOT NULL THEN"   \
-	" to_char(e.reduced_units / 36000.0, 'FM99990.00') END, 'reason', e.reason,"     \
+	" 'kind', e.kind, 'reduced_units', e.reduced_units, 'reason', e.reason,"         \
 	" 'approver', e.approver, 'recorded_by', e.recorded_by, 'revoked', e.revoked_at" \
 	" IS NOT NULL, 'revoked_at', e.revoked_at, 'revoked_reason', e.revoked_reason,"  \
 	" 'version', e.version, 'created_at', e.created_at, 'updated_at', e.updated_at)"
@@ -99,6 +98,7 @@ static int exemption_write(struct request *req, enum exemption_stmt stmt, int n,
 		                           : PROBLEM_NOT_FOUND,
 		                   "%s", none);
 	doc = db_json(res, 0, 0);
+	api_units_to_hours(doc, "reduced_units", "reduced_hours");
 	if (doc == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 	if (hours_store_refresh(req) != 0 || db_commit(req) != 0) {
@@ -112,6 +112,8 @@ int api_exemptions_list(struct request *req)
 {
 	const char *id = api_id_param(req, "id");
 	PGresult *res;
+	json_t *items, *item;
+	size_t i;
 
 	if (id == NULL || db_begin(req, DB_READ) != 0)
 		return -1;
@@ -120,7 +122,10 @@ int api_exemptions_list(struct request *req)
 		return -1;
 	if (PQntuples(res) != 1)
 		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
-	return request_reply_json(req, 200, json_pack("{s:o?}", "items", db_json(res, 0, 0)));
+	items = db_json(res, 0, 0);
+	json_array_foreach(items, i, item)
+	        api_units_to_hours(item, "reduced_units", "reduced_hours");
+	return request_reply_json(req, 200, json_pack("{s:o?}", "items", items));
 }
 
 int api_exemptions_put(struct request *req)

@@ -20,19 +20,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The policy as served: hours as text, the organisation it belongs to. */
-#define POLICY_JSON                                                                             \
-	"jsonb_build_object('org_id', p.org_id, 'year', p.year,"                                \
-	" 'required_hours', to_char(p.required_units / 36000.0, 'FM99990.00'),"                 \
-	" 'minutes_per_hour', p.minutes_per_hour,"                                              \
-	" 'excluded_categories', to_jsonb(p.excluded_categories),"                              \
-	" 'category_minima', (SELECT coalesce(jsonb_agg(jsonb_build_object('categories',"       \
-	"  m->'categories', 'hours', to_char((m->>'units')::bigint / 36000.0, 'FM99990.00')))," \
-	"  '[]') FROM jsonb_array_elements(p.category_minima) m),"                              \
-	" 'platform_minima', (SELECT coalesce(jsonb_agg(jsonb_build_object('platform',"         \
-	"  m->'platform', 'hours', to_char((m->>'units')::bigint / 36000.0, 'FM99990.00'))),"   \
-	"  '[]') FROM jsonb_array_elements(p.platform_minima) m),"                              \
-	" 'prorate', p.prorate, 'min_months', p.min_months, 'version', p.version,"              \
+/* The policy as stored (units); policy_finish turns units into hours text. */
+#define POLICY_JSON                                                                    \
+	"jsonb_build_object('org_id', p.org_id, 'year', p.year,"                       \
+	" 'required_units', p.required_units, 'minutes_per_hour', p.minutes_per_hour," \
+	" 'excluded_categories', to_jsonb(p.excluded_categories),"                     \
+	" 'category_minima', p.category_minima, 'platform_minima', p.platform_minima," \
+	" 'prorate', p.prorate, 'min_months', p.min_months, 'version', p.version,"     \
 	" 'updated_at', p.updated_at)"
 
 enum policy_stmt {
@@ -91,6 +85,20 @@ static const struct db_stmt policy_stmts[POLICY_STMT_COUNT] = {
 };
 
 const struct db_stmt_table api_policies_statements = {policy_stmts, POLICY_STMT_COUNT};
+
+/* A policy as served: its hours (requirement and every minimum) as text. */
+static json_t *policy_finish(json_t *doc)
+{
+	json_t *minimum;
+	size_t i;
+
+	api_units_to_hours(doc, "required_units", "required_hours");
+	json_array_foreach(json_object_get(doc, "category_minima"), i, minimum)
+	        api_units_to_hours(minimum, "units", "hours");
+	json_array_foreach(json_object_get(doc, "platform_minima"), i, minimum)
+	        api_units_to_hours(minimum, "units", "hours");
+	return doc;
+}
 
 static const struct field_spec policy_fields[] = {
         {"minutes_per_hour", FIELD_INTEGER, 0, 0, NULL, "每学时分钟数"},
@@ -257,7 +265,7 @@ int api_policies_get(struct request *req)
 		return -1;
 	if (PQntuples(res) != 1)
 		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
-	doc = db_json(res, 0, 0);
+	doc = policy_finish(db_json(res, 0, 0));
 	return request_reply_json(req, 200,
 	                          json_pack("{s:o?, s:b}", "policy", doc, "baseline", doc == NULL));
 }
@@ -315,7 +323,7 @@ int api_policies_put(struct request *req)
 		            "the policy was changed meanwhile: read it again");
 		goto done;
 	}
-	doc = db_json(res, 0, 0);
+	doc = policy_finish(db_json(res, 0, 0));
 	/* Every officer-year of the subtree was marked stale: evaluated now. */
 	if (doc == NULL || hours_store_refresh(req) != 0 || db_commit(req) != 0) {
 		json_decref(doc);

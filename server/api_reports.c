@@ -141,14 +141,6 @@ static int report_args(struct request *req, struct report_args *args)
 	                          : problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 }
 
-static json_t *report_hours(int64_t units)
-{
-	char text[HOURS_TEXT_SIZE];
-
-	hours_format(units, text);
-	return json_string(text);
-}
-
 /* One row of REPORT_ROW as an item of the list. */
 static json_t *report_item(const PGresult *res, int row)
 {
@@ -158,9 +150,10 @@ static json_t *report_item(const PGresult *res, int row)
 	hours_format_shortfall(missing > 0 ? missing : 0, text);
 	return json_pack("{s:o?, s:s, s:o, s:o, s:s, s:o?}", "officer", db_json(res, row, 5),
 	                 "status", PQgetvalue(res, row, 4), "counted_hours",
-	                 report_hours(strtoll(PQgetvalue(res, row, 2), NULL, 10)), "required_hours",
-	                 report_hours(strtoll(PQgetvalue(res, row, 3), NULL, 10)), "missing_hours",
-	                 text, "shortfalls", db_json(res, row, 6));
+	                 api_hours_json(strtoll(PQgetvalue(res, row, 2), NULL, 10)),
+	                 "required_hours",
+	                 api_hours_json(strtoll(PQgetvalue(res, row, 3), NULL, 10)),
+	                 "missing_hours", text, "shortfalls", db_json(res, row, 6));
 }
 
 /* The cursor: base64url of "<missing units>:<officer id>" of the last row. */
@@ -498,7 +491,7 @@ int api_reports_orgs(struct request *req)
 		                    (json_int_t)atoll(PQgetvalue(res, row, 6)), "exempt",
 		                    (json_int_t)exempt, "percent_met",
 		                    report_percent(met, counted_in), "average_hours",
-		                    report_hours(counted_in > 0 ? sum / counted_in : 0),
+		                    api_hours_json(counted_in > 0 ? sum / counted_in : 0),
 		                    "rotation_attended", (json_int_t)rotation, "rotation_percent",
 		                    report_percent(rotation, officers))) != 0) {
 			json_decref(items);
@@ -534,7 +527,7 @@ int api_reports_anomalies(struct request *req)
 		/* More than 24 h on one day: the day's credited hours, shown as text. */
 		if (item != NULL && json_is_integer(json_object_get(item, "credited_units")))
 			(void)json_object_set_new(item, "credited_hours",
-			                          report_hours(json_integer_value(json_object_get(
+			                          api_hours_json(json_integer_value(json_object_get(
 			                                  item, "credited_units"))));
 		if (item != NULL)
 			(void)json_object_del(item, "credited_units");

@@ -237,18 +237,7 @@ static void session_check(struct request *req, int partial, int64_t *minutes)
 /* Replaces declared_units by declared_hours ("4.50", or null for an untimed session). */
 static json_t *session_finish(json_t *doc)
 {
-	json_t *units = json_object_get(doc, "declared_units");
-	char text[HOURS_TEXT_SIZE];
-
-	if (doc == NULL)
-		return NULL;
-	if (json_is_integer(units)) {
-		hours_format(json_integer_value(units), text);
-		(void)json_object_set_new(doc, "declared_hours", json_string(text));
-	} else {
-		(void)json_object_set_new(doc, "declared_hours", json_null());
-	}
-	(void)json_object_del(doc, "declared_units");
+	api_units_to_hours(doc, "declared_units", "declared_hours");
 	return doc;
 }
 

@@ -128,7 +128,10 @@ static enum hours_text_error scan_hundredths(const char *text, int64_t *hundredt
 	return HOURS_TEXT_OK;
 }
 
-enum hours_text_error hours_parse(const char *text, int64_t *units)
+/* Hours text within (0 or more when zero_ok, else more than 0) .. max_units; over it
+ * is too_large. *units is set only on success. */
+static enum hours_text_error parse_bounded(const char *text, int zero_ok, int64_t max_units,
+                                           enum hours_text_error too_large, int64_t *units)
 {
 	int64_t hundredths;
 	int negative;
@@ -142,12 +145,22 @@ enum hours_text_error hours_parse(const char *text, int64_t *units)
 		return e;
 	if (negative)
 		return HOURS_TEXT_NEGATIVE;
-	if (hundredths == 0)
+	if (hundredths == 0 && !zero_ok)
 		return HOURS_TEXT_ZERO;
-	if (hundredths * HOURS_UNITS_PER_HUNDREDTH > HOURS_SESSION_UNITS_MAX)
-		return HOURS_TEXT_TOO_LARGE;
+	if (hundredths * HOURS_UNITS_PER_HUNDREDTH > max_units)
+		return too_large;
 	*units = hundredths * HOURS_UNITS_PER_HUNDREDTH;
 	return HOURS_TEXT_OK;
+}
+
+enum hours_text_error hours_parse(const char *text, int64_t *units)
+{
+	return parse_bounded(text, 0, HOURS_SESSION_UNITS_MAX, HOURS_TEXT_TOO_LARGE, units);
+}
+
+enum hours_text_error hours_parse_amount(const char *text, int64_t *units)
+{
+	return parse_bounded(text, 1, HOURS_AMOUNT_UNITS_MAX, HOURS_TEXT_OVER_MAXIMUM, units);
 }
 
 const char *hours_text_error_reason(enum hours_text_error e)
@@ -167,6 +180,8 @@ const char *hours_text_error_reason(enum hours_text_error e)
 		return "zero";
 	case HOURS_TEXT_TOO_LARGE:
 		return "too_large";
+	case HOURS_TEXT_OVER_MAXIMUM:
+		return "range";
 	}
 	return "unknown";
 }
@@ -188,6 +203,8 @@ const char *hours_text_error_message(enum hours_text_error e)
 		return "学时应大于0 / the hours must be more than 0";
 	case HOURS_TEXT_TOO_LARGE:
 		return "单次培训不超过24学时 / one session counts at most 24 hours";
+	case HOURS_TEXT_OVER_MAXIMUM:
+		return "学时为 0 至 1000 / an amount of hours is 0 to 1000";
 	}
 	return "学时无效 / the hours are not valid";
 }

@@ -98,12 +98,13 @@ const char *hours_form_label(enum hours_form form);
  * first failing check wins ("-4.255" is PRECISION). */
 enum hours_text_error {
 	HOURS_TEXT_OK = 0,
-	HOURS_TEXT_EMPTY,     /* NULL or "" */
-	HOURS_TEXT_SYNTAX,    /* not digits[.digits] */
-	HOURS_TEXT_PRECISION, /* more than two decimals, "4.255" and "4.250" alike */
-	HOURS_TEXT_NEGATIVE,  /* a leading minus sign, "-0" included */
-	HOURS_TEXT_ZERO,      /* 0 hours */
-	HOURS_TEXT_TOO_LARGE  /* more than 24 h for one session */
+	HOURS_TEXT_EMPTY,       /* NULL or "" */
+	HOURS_TEXT_SYNTAX,      /* not digits[.digits] */
+	HOURS_TEXT_PRECISION,   /* more than two decimals, "4.255" and "4.250" alike */
+	HOURS_TEXT_NEGATIVE,    /* a leading minus sign, "-0" included */
+	HOURS_TEXT_ZERO,        /* 0 hours */
+	HOURS_TEXT_TOO_LARGE,   /* more than 24 h for one session */
+	HOURS_TEXT_OVER_MAXIMUM /* an amount (hours_parse_amount) over 1000 h */
 };
 
 /* A session's declared hours ("4学时") or a record's credited hours (partial attendance; a record
@@ -111,6 +112,10 @@ enum hours_text_error {
  * success *units is set; on failure it is left unchanged. */
 enum hours_text_error hours_parse(const char *text, int64_t *units);
 /* A stable reason ("precision") and a Chinese / English message; static, never NULL. */
+/* An amount of hours rather than one session's: a requirement, a minimum or a reduced
+ * requirement, 0 <= hours <= 1000 (HOURS_AMOUNT_UNITS_MAX, as the schema), same text form. */
+#define HOURS_AMOUNT_UNITS_MAX ((int64_t)1000 * HOURS_UNITS_PER_HOUR)
+enum hours_text_error hours_parse_amount(const char *text, int64_t *units);
 const char *hours_text_error_reason(enum hours_text_error e);
 const char *hours_text_error_message(enum hours_text_error e);
 

@@ -1,7 +1,7 @@
 /* fuzz_hours.c — fuzz harness for hours_parse: accepted text is digits with at
  * most two decimals, 0 < hours <= 24, a whole number of hundredths (360 units),
  * and prints back as the same value; refused text leaves *units alone and has
- * a reason and a message. */
+ * a reason and a message. hours_parse_amount agrees with it where they overlap. */
 #include "fuzz.h"
 
 #include "rules_hours.h"
@@ -38,6 +38,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 
+	/* An amount is the same text with a wider range: whatever a session's hours
+	 * accept, it accepts with the same units; it never exceeds 1000 h. */
+	{
+		int64_t amount = -7;
+		enum hours_text_error amount_error = hours_parse_amount(text, &amount);
+
+		FUZZ_REQUIRE(amount_error != HOURS_TEXT_OK ||
+		             (amount >= 0 && amount <= HOURS_AMOUNT_UNITS_MAX &&
+		              amount % HOURS_UNITS_PER_HUNDREDTH == 0));
+		if (hours_parse(text, &units) == HOURS_TEXT_OK)
+			FUZZ_REQUIRE(amount_error == HOURS_TEXT_OK && amount == units);
+		units = -7;
+	}
 	error = hours_parse(text, &units);
 	if (error != HOURS_TEXT_OK) {
 		FUZZ_REQUIRE(units == -7);

@@ -139,7 +139,7 @@ static void test_bad_policies_are_field_errors_and_change_nothing(void **state)
 	static const struct {
 		const char *body, *field, *reason;
 	} cases[] = {
-	        {"{\"required_hours\":\"60.001\"}", "required_hours", "format"},
+	        {"{\"required_hours\":\"60.001\"}", "required_hours", "precision"},
 	        {"{\"required_hours\":4.5}", "required_hours", "type"},
 	        {"{\"required_hours\":\"1001\"}", "required_hours", "range"},
 	        {"{\"minutes_per_hour\":47}", "policy", NULL},
@@ -292,7 +292,7 @@ static void test_bad_exemptions_are_field_errors_and_change_nothing(void **state
 	         "reduced_hours", "unexpected"},
 	        {"{\"kind\":\"reduce\",\"reduced_hours\":\"5.555\",\"reason\":\"病假\","
 	         "\"approver\":\"局长\"}",
-	         "reduced_hours", "format"},
+	         "reduced_hours", "precision"},
 	        {"{\"kind\":\"pause\",\"reason\":\"病假\",\"approver\":\"局长\"}", "kind", NULL},
 	        {"{\"kind\":\"waive\",\"approver\":\"局长\"}", "reason", "required"},
 	};
@@ -305,6 +305,18 @@ static void test_bad_exemptions_are_field_errors_and_change_nothing(void **state
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		exemption(&auditor, "", cases[i].body, 422, &r);
 		assert_problem(&r, 422, cases[i].field, cases[i].reason);
+		http_result_clear(&r);
+	}
+	/* A stale version is refused, not overwritten. */
+	{
+		char path[128];
+		const char *headers[] = {"If-Match: \"99\"", NULL};
+
+		(void)snprintf(path, sizeof(path), "/api/v1/officers/%lld/exemptions/2025",
+		               officer);
+		http_call_as(&proc, &auditor, &r, "PUT", path, headers,
+		             "{\"kind\":\"waive\",\"reason\":\"病假\",\"approver\":\"局长\"}");
+		assert_problem(&r, 412, NULL, NULL);
 		http_result_clear(&r);
 	}
 	/* HR records training, not exemptions. */

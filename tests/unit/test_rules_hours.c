@@ -1256,6 +1256,32 @@ static void test_parse_rejects_zero_hours(void **state)
 	assert_int_equal(units, -1);
 }
 
+/* Amounts (requirements, minima, reductions): 0 to 1000 h, the same text form. */
+static void test_parse_amount_takes_0_to_1000_hours(void **state)
+{
+	int64_t units = -1;
+
+	(void)state;
+	assert_int_equal(hours_parse_amount("0", &units), HOURS_TEXT_OK);
+	assert_int_equal(units, 0);
+	assert_int_equal(hours_parse_amount("60", &units), HOURS_TEXT_OK);
+	assert_int_equal(units, 60 * HOURS_UNITS_PER_HOUR);
+	assert_int_equal(hours_parse_amount("30.25", &units), HOURS_TEXT_OK);
+	assert_int_equal(units, 3025 * HOURS_UNITS_PER_HUNDREDTH);
+	assert_int_equal(hours_parse_amount("1000", &units), HOURS_TEXT_OK);
+	assert_int_equal(units, HOURS_AMOUNT_UNITS_MAX);
+	units = -1;
+	assert_int_equal(hours_parse_amount("1000.01", &units), HOURS_TEXT_OVER_MAXIMUM);
+	assert_int_equal(hours_parse_amount("99999999999999999999", &units),
+	                 HOURS_TEXT_OVER_MAXIMUM);
+	assert_int_equal(hours_parse_amount("60.001", &units), HOURS_TEXT_PRECISION);
+	assert_int_equal(hours_parse_amount("-1", &units), HOURS_TEXT_NEGATIVE);
+	assert_int_equal(hours_parse_amount("6e1", &units), HOURS_TEXT_SYNTAX);
+	assert_int_equal(hours_parse_amount("", &units), HOURS_TEXT_EMPTY);
+	assert_int_equal(hours_parse_amount(NULL, &units), HOURS_TEXT_EMPTY);
+	assert_int_equal(units, -1);
+}
+
 static void test_parse_failure_leaves_units_unchanged(void **state)
 {
 	static const char *const texts[] = {"", "abc", "4.255", "-1", "25", "0"};
@@ -1280,7 +1306,8 @@ static void test_hours_text_error_reasons_and_messages(void **state)
 	assert_string_equal(hours_text_error_reason(HOURS_TEXT_TOO_LARGE), "too_large");
 	assert_string_equal(hours_text_error_message(HOURS_TEXT_PRECISION),
 	                    "学时最多保留两位小数 / the hours may have at most two decimals");
-	for (int e = HOURS_TEXT_OK; e <= HOURS_TEXT_TOO_LARGE; e++)
+	assert_string_equal(hours_text_error_reason(HOURS_TEXT_OVER_MAXIMUM), "range");
+	for (int e = HOURS_TEXT_OK; e <= HOURS_TEXT_OVER_MAXIMUM; e++)
 		assert_non_null(strstr(hours_text_error_message((enum hours_text_error)e), " / "));
 	assert_string_equal(hours_text_error_reason((enum hours_text_error)99), "unknown");
 	assert_non_null(strstr(hours_text_error_message((enum hours_text_error)99), " / "));
@@ -2078,6 +2105,7 @@ int main(void)
 	        cmocka_unit_test(test_parse_rejects_what_is_not_a_plain_decimal),
 	        cmocka_unit_test(test_parse_rejects_more_than_24_hours),
 	        cmocka_unit_test(test_parse_rejects_zero_hours),
+	        cmocka_unit_test(test_parse_amount_takes_0_to_1000_hours),
 	        cmocka_unit_test(test_parse_failure_leaves_units_unchanged),
 	        cmocka_unit_test(test_hours_text_error_reasons_and_messages),
 	        cmocka_unit_test(
