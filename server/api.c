@@ -329,3 +329,20 @@ int api_check_body_hours(struct request *req, const struct field_spec *specs, si
 		status = problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 	return status;
 }
+
+json_t *api_rows_json(const PGresult *res, json_t *(*finish)(json_t *doc))
+{
+	json_t *items = json_array(), *doc;
+	int row;
+
+	for (row = 0; items != NULL && row < PQntuples(res); row++) {
+		doc = db_json(res, row, 0);
+		if (doc != NULL && finish != NULL)
+			doc = finish(doc);
+		if (doc == NULL || json_array_append_new(items, doc) != 0) {
+			json_decref(items);
+			items = NULL;
+		}
+	}
+	return items;
+}

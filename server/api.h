@@ -25,6 +25,11 @@ struct api_page {
 	int limit_value;
 };
 
+/* The json column 0 of every row of res as an array, each document passed
+ * through finish when given (it returns the document, or NULL on failure).
+ * NULL when memory runs out or a row does not parse. */
+json_t *api_rows_json(const PGresult *res, json_t *(*finish)(json_t *doc));
+
 /* Reads ?limit= and ?cursor=. 0, or -1 with a field error. */
 int api_page_read(struct request *req, struct api_page *page);
 /* Builds {"items": items, "next_cursor": …} (steals items). items are objects

@@ -346,7 +346,6 @@ int api_attendance_list(struct request *req)
 	struct api_page page;
 	json_t *items;
 	PGresult *res;
-	int row;
 
 	if (id == NULL || api_page_read(req, &page) != 0 || db_begin(req, DB_READ) != 0 ||
 	    attendance_session_visible(req, id) != 0)
@@ -357,15 +356,7 @@ int api_attendance_list(struct request *req)
 	res = db_exec(req, &attendance_stmts[ATTENDANCE_LIST], 3, params);
 	if (res == NULL)
 		return -1;
-	items = json_array();
-	for (row = 0; items != NULL && row < PQntuples(res); row++) {
-		json_t *doc = attendance_finish(db_json(res, row, 0));
-
-		if (doc == NULL || json_array_append_new(items, doc) != 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	}
+	items = api_rows_json(res, attendance_finish);
 	return request_reply_json(req, 200, api_page_reply(items, &page));
 }
 

@@ -25,8 +25,8 @@
 	" 'name', o.name, 'gender', o.gender, 'birth_date', o.birth_date,"                   \
 	" 'org', jsonb_build_object('id', g.id, 'code', g.code, 'name', g.name),"            \
 	" 'kind', o.kind, 'post', o.post, 'status', o.status, 'status_date', o.status_date," \
-	" 'hire_date', o.hire_date, 'version', o.version, 'created_at', o.created_at,"       \
-	" 'updated_at', o.updated_at)"
+	" 'hire_date', o.hire_date, 'enforcement_post', o.enforcement_post,"                 \
+	" 'version', o.version, 'created_at', o.created_at, 'updated_at', o.updated_at)"
 
 static const struct db_field_error officer_field_errors[] = {
         {"officer_national_id_key", "national_id", "duplicate",
@@ -52,9 +52,11 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
         [OFFICER_INSERT] = {"officer_insert",
                             "WITH o AS (INSERT INTO officer (national_id_sealed, national_id_index,"
                             " national_id_masked, name, gender, birth_date, org_id, kind, post,"
-                            " status, status_date, hire_date) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-                            " coalesce($8, 'officer'), coalesce($9, ''), coalesce($10, 'active'),"
-                            " coalesce($11::date, (now() AT TIME ZONE 'Asia/Shanghai')::date), $12)"
+                            " status, status_date, hire_date, enforcement_post) VALUES ($1, $2, $3,"
+                            " $4, $5, $6, $7, coalesce($8, 'officer'), coalesce($9, ''),"
+                            " coalesce($10, 'active'),"
+                            " coalesce($11::date, (now() AT TIME ZONE 'Asia/Shanghai')::date), $12,"
+                            " coalesce($13::boolean, true))"
                             " RETURNING *)"
                             " SELECT " OFFICER_JSON " FROM o JOIN org g ON g.id = o.org_id",
                             officer_field_errors},
@@ -63,7 +65,7 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
                          " FROM officer o JOIN org g ON g.id = o.org_id WHERE o.id = $1",
                          NULL},
         /* $1 org, $2 subtree root, $3 status, $4 kind, $5 name text, $6 national-ID index,
-	 * $7 after id, $8 limit */
+	 * $7 after id, $8 limit, $9 enforcement post */
         [OFFICER_LIST] =
                 {"officer_list",
                  "SELECT " OFFICER_JSON " FROM officer o JOIN org g ON g.id = o.org_id"
@@ -74,6 +76,7 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
                  " AND ($4::text IS NULL OR o.kind = $4)"
                  " AND ($5::text IS NULL OR o.name LIKE '%' || tcard_like_escape($5) || '%')"
                  " AND ($6::bytea IS NULL OR o.national_id_index = $6)"
+                 " AND ($9::boolean IS NULL OR o.enforcement_post = $9)"
                  " AND o.id > $7 ORDER BY o.id LIMIT $8",
                  NULL},
         /* $1 id, $2 patch (validated jsonb with sealed national-ID fields), $3 version */
@@ -97,6 +100,8 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
                  "  THEN (now() AT TIME ZONE 'Asia/Shanghai')::date ELSE o.status_date END,"
                  " hire_date = CASE WHEN p ? 'hire_date' THEN (p->>'hire_date')::date"
                  "  ELSE o.hire_date END,"
+                 " enforcement_post = coalesce((p->>'enforcement_post')::boolean,"
+                 "  o.enforcement_post),"
                  " version = o.version + 1, updated_at = now()"
                  " FROM (SELECT $2::jsonb AS p) patch"
                  " WHERE o.id = $1 AND ($3::integer IS NULL OR o.version = $3) RETURNING o.*)"
@@ -117,6 +122,7 @@ static const struct db_stmt officer_stmts[OFFICER_STMT_COUNT] = {
 const struct db_stmt_table api_officers_statements = {officer_stmts, OFFICER_STMT_COUNT};
 
 static const char *const officer_kinds[] = {"officer", "auxiliary", NULL};
+static const char *const officer_booleans[] = {"true", "false", NULL};
 static const char *const officer_statuses[] = {"active",    "transferred", "resigned",
                                                "dismissed", "retired",     NULL};
 
@@ -129,6 +135,8 @@ static const struct field_spec officer_fields[] = {
         {"status", FIELD_CHOICE, 0, 0, officer_statuses, "状态"},
         {"status_date", FIELD_DATE, 0, 0, NULL, "状态变更日期"},
         {"hire_date", FIELD_DATE, FIELD_NULLABLE, 0, NULL, "入职日期"},
+        /* 在执法岗位: certificates go to officers on enforcement posts (DOMAIN.md rule 8). */
+        {"enforcement_post", FIELD_BOOLEAN, 0, 0, NULL, "执法岗位"},
 };
 
 /* The sealed national ID and everything derived from it, as statement parameters. */
@@ -205,7 +213,8 @@ static void officer_check_dates(struct request *req, const struct officer_identi
 int api_officers_create(struct request *req)
 {
 	struct officer_identity id;
-	const char *params[12];
+	const char *params[13];
+	const json_t *on_post = json_object_get(req->json, "enforcement_post");
 	char org_id[24];
 	PGresult *res;
 
@@ -232,9 +241,10 @@ int api_officers_create(struct request *req)
 	params[9] = json_in_string(req->arena, req->json, "status");
 	params[10] = json_in_string(req->arena, req->json, "status_date");
 	params[11] = json_in_string(req->arena, req->json, "hire_date");
+	params[12] = on_post == NULL ? NULL : json_is_true(on_post) ? "true" : "false";
 	if (db_begin(req, DB_WRITE) != 0 || api_check_org_visible(req, org_id, "org_id") != 0)
 		return -1;
-	res = db_exec(req, &officer_stmts[OFFICER_INSERT], 12, params);
+	res = db_exec(req, &officer_stmts[OFFICER_INSERT], 13, params);
 	/* The new officer's year is evaluated before the commit (hours_store.c). */
 	if (res == NULL || hours_store_refresh(req) != 0 || db_commit(req) != 0)
 		return -1;
@@ -280,13 +290,13 @@ int api_officers_get(struct request *req)
 int api_officers_list(struct request *req)
 {
 	struct api_page page;
-	const char *params[8];
+	const char *params[9];
 	const char *q = request_query(req, "q");
 	char index_hex[2 * PII_INDEX_BYTES + 3];
 	struct national_id parsed;
 	json_t *items;
 	PGresult *res;
-	int bad = 0, row;
+	int bad = 0;
 
 	params[0] = api_query_id(req, "org", &bad);
 	params[1] = api_query_id(req, "subtree", &bad);
@@ -294,6 +304,7 @@ int api_officers_list(struct request *req)
 	params[3] = api_query_choice(req, "kind", officer_kinds, &bad);
 	params[4] = NULL;
 	params[5] = NULL;
+	params[8] = api_query_choice(req, "enforcement_post", officer_booleans, &bad);
 	if (api_page_read(req, &page) != 0 || bad)
 		return -1;
 	/* q is a name fragment, or a whole national ID looked up by its blind index. */
@@ -313,15 +324,10 @@ int api_officers_list(struct request *req)
 	if ((params[0] != NULL && api_check_org_visible(req, params[0], "org") != 0) ||
 	    (params[1] != NULL && api_check_org_visible(req, params[1], "subtree") != 0))
 		return -1;
-	res = db_exec(req, &officer_stmts[OFFICER_LIST], 8, params);
+	res = db_exec(req, &officer_stmts[OFFICER_LIST], 9, params);
 	if (res == NULL)
 		return -1;
-	items = json_array();
-	for (row = 0; items != NULL && row < PQntuples(res); row++)
-		if (json_array_append_new(items, db_json(res, row, 0)) != 0) {
-			json_decref(items);
-			items = NULL;
-		}
+	items = api_rows_json(res, NULL);
 	return request_reply_json(req, 200, api_page_reply(items, &page));
 }
 

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "buf.h"
+#include "csv.h"
 #include "request.h"
 #include "rules_hours.h"
 
@@ -292,30 +293,12 @@ static int report_cells(const json_t *item, const char *status, struct buf *why,
 	return 0;
 }
 
-/* A CSV field: quoted when it holds a comma, a quote or a line break; a
- * leading =, +, - or @ is prefixed with ' so that Excel does not run it. */
-static int report_csv_field(struct buf *out, const char *text, int last)
-{
-	int quote = strpbrk(text, ",\"\r\n") != NULL;
-	const char *p;
-
-	if ((quote && buf_append(out, "\"", 1) != 0) ||
-	    (text[0] != '\0' && strchr("=+-@", text[0]) != NULL && buf_append(out, "'", 1) != 0))
-		return -1;
-	for (p = text; *p != '\0'; p++)
-		if ((*p == '"' && buf_append(out, "\"", 1) != 0) || buf_append(out, p, 1) != 0)
-			return -1;
-	if (quote && buf_append(out, "\"", 1) != 0)
-		return -1;
-	return buf_append(out, last ? "\r\n" : ",", last ? 2 : 1);
-}
-
 static int report_csv_row(struct buf *out, const char *const cells[REPORT_COLUMNS])
 {
 	int i;
 
 	for (i = 0; i < REPORT_COLUMNS; i++)
-		if (report_csv_field(out, cells[i], i == REPORT_COLUMNS - 1) != 0)
+		if (csv_field(out, cells[i], i == REPORT_COLUMNS - 1) != 0)
 			return -1;
 	return 0;
 }

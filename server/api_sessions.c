@@ -328,7 +328,7 @@ int api_sessions_list(struct request *req)
 	const char *q = request_query(req, "q");
 	json_t *items;
 	PGresult *res;
-	int bad = 0, row;
+	int bad = 0;
 
 	params[0] = api_query_id(req, "org", &bad);
 	params[1] = session_query_year(req, &bad);
@@ -344,15 +344,7 @@ int api_sessions_list(struct request *req)
 	res = db_exec(req, &session_stmts[SESSION_LIST], 6, params);
 	if (res == NULL)
 		return -1;
-	items = json_array();
-	for (row = 0; items != NULL && row < PQntuples(res); row++) {
-		json_t *doc = session_finish(db_json(res, row, 0));
-
-		if (doc == NULL || json_array_append_new(items, doc) != 0) {
-			json_decref(items);
-			items = NULL;
-		}
-	}
+	items = api_rows_json(res, session_finish);
 	return request_reply_json(req, 200, api_page_reply(items, &page));
 }
 

@@ -1,7 +1,8 @@
 /* demo.c — the demo city of Meizhou (梅州市): the city, five of its counties
  * with their real GB/T 2260 region codes, 31 enforcement units with valid
- * unified social credit codes, 500 officers with valid national IDs, and a
- * year and a half of training sessions and attendance.
+ * unified social credit codes, 500 officers with valid national IDs, a year
+ * and a half of training sessions and attendance, enforcement certificates
+ * and two years of annual assessments.
  *
  * Everything comes from a fixed-seed generator, so every run builds the same
  * city. Rows go in set-wise: one INSERT … SELECT FROM unnest(arrays) per tree
@@ -514,6 +515,50 @@ static const char demo_training_sql[] =
         "   < CASE WHEN abs(hashtext(o.id::text)) % 5 = 0 THEN 8 ELSE 19 END"
         " ORDER BY s.id, o.id";
 
+/* Certificates and assessments, set-wise and deterministic. Every officer
+ * (not auxiliary) but one in 17 got a certificate from the city for its
+ * post: valid while in post (one in 25 expiring within two months), withdrawn
+ * for those who left (their cancellations wait in the review queue as
+ * 'left_post' flags); a few valid ones were lost and cancelled (the public
+ * list) or suspended. Everyone in post was assessed in the two years before
+ * this one (hired before October); one in 40 failed a year, and one in 97
+ * failed both, which closing last year flags. */
+static const char demo_certificates_sql[] =
+        "INSERT INTO certificate (number, officer_id, issuing_org_id, domain, area, issued_on,"
+        "  expires_on, status, status_reason_category, status_reason)"
+        " SELECT format('粤梅%s%s', extract(year FROM i.issued)::int, lpad(o.id::text, 6, '0')),"
+        "  o.id, (SELECT min(id) FROM org WHERE parent_id IS NULL), o.post, g.name, i.issued,"
+        "  CASE WHEN o.id % 25 = 0 AND o.status = 'active' THEN i.today + 1 + (o.id % 60)::int"
+        "   ELSE (i.issued + interval '6 years')::date END,"
+        "  CASE WHEN o.status = 'active' THEN 'valid' ELSE 'withdrawn' END,"
+        "  CASE WHEN o.status <> 'active' THEN o.status END,"
+        "  CASE WHEN o.status <> 'active'"
+        "   THEN '离岗，执法证收回 / left the post: certificate withdrawn' END"
+        " FROM officer o JOIN org g ON g.id = o.org_id"
+        " CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today) t"
+        " CROSS JOIN LATERAL (SELECT t.today, least(greatest(coalesce(o.hire_date,"
+        "  date '2020-01-01'), date '2020-01-01') + (o.id % 200)::int, t.today - 1) AS issued) i"
+        " WHERE o.kind = 'officer' AND o.id % 17 <> 0 AND o.post <> ''"
+        " ORDER BY o.id;"
+        " UPDATE certificate SET status = 'cancelled', status_reason_category = 'lost',"
+        "  status_reason = '遗失，已登报声明作废 / lost, announced void',"
+        "  version = version + 1, updated_at = now()"
+        " WHERE status = 'valid' AND officer_id % 41 = 0;"
+        " UPDATE certificate SET status = 'suspended', status_reason_category = 'misconduct',"
+        "  status_reason = '违纪调查期间暂扣 / suspended during a disciplinary inquiry',"
+        "  version = version + 1, updated_at = now()"
+        " WHERE status = 'valid' AND officer_id % 53 = 0;"
+        " INSERT INTO annual_assessment (officer_id, year, grade)"
+        " SELECT o.id, y, CASE WHEN o.id % 97 = 0 OR abs(hashtext(o.id || '/' || y)) % 40 = 0"
+        "   THEN 'fail' WHEN o.id % 5 = 0 THEN 'excellent' WHEN o.id % 11 = 0 THEN 'basic'"
+        "   ELSE 'pass' END"
+        " FROM officer o, generate_series(extract(year FROM now() AT TIME ZONE "
+        "'Asia/Shanghai')::int"
+        "  - 2, extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')::int - 1) y"
+        " WHERE officer_in_post_during(o.hire_date, o.status, o.status_date, y)"
+        "  AND (o.hire_date IS NULL OR o.hire_date < make_date(y, 10, 1))"
+        " ORDER BY 1, 2";
+
 int demo_load(PGconn *conn, struct err *err)
 {
 	/* As the app role when the login may act as it (an operator's URL), so
@@ -549,6 +594,7 @@ int demo_load(PGconn *conn, struct err *err)
 			goto done;
 	if (demo_insert_officers(conn, made, DEMO_OFFICERS, err) != 0 ||
 	    demo_exec(conn, demo_training_sql, 0, NULL, err) != 0 ||
+	    demo_exec(conn, demo_certificates_sql, 0, NULL, err) != 0 ||
 	    demo_exec(conn, "COMMIT", 0, NULL, err) != 0)
 		goto done;
 	rc = DEMO_OFFICERS;

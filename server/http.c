@@ -149,7 +149,7 @@ static enum MHD_Result http_send(struct request *req)
 	const char *type = "application/json";
 	size_t len = 0;
 	enum MHD_Result ret;
-	int i;
+	int i, cache_set = 0;
 
 	if (req->problem.type != PROBLEM_NONE) {
 		json_t *doc = problem_to_json(&req->problem, req->path, req->id);
@@ -196,14 +196,22 @@ static enum MHD_Result http_send(struct request *req)
 		(void)MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	(void)MHD_add_response_header(response, "X-Request-Id", req->id);
 	(void)MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
-	(void)MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (req->problem.type == PROBLEM_METHOD)
 		(void)MHD_add_response_header(
 		        response, MHD_HTTP_HEADER_ALLOW,
 		        router_allow_header(req->match.allowed, allow, sizeof(allow)));
-	for (i = 0; i < req->nheaders; i++)
+	/* Nothing is cached unless a successful handler said how (public lists). */
+	for (i = 0; i < req->nheaders; i++) {
+		if (strcasecmp(req->headers[i].name, MHD_HTTP_HEADER_CACHE_CONTROL) == 0) {
+			if (req->status >= 400)
+				continue;
+			cache_set = 1;
+		}
 		(void)MHD_add_response_header(response, req->headers[i].name,
 		                              req->headers[i].value);
+	}
+	if (!cache_set)
+		(void)MHD_add_response_header(response, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	ret = MHD_queue_response(req->conn, req->status, response);
 	MHD_destroy_response(response);
 	return ret;

@@ -4,18 +4,23 @@
 #include "routes.h"
 
 #include "api.h"
+#include "api_assessments.h"
 #include "api_attendance.h"
 #include "api_audit.h"
 #include "api_auth.h"
 #include "api_card.h"
+#include "api_certificates.h"
 #include "api_exemptions.h"
+#include "api_flags.h"
 #include "api_meta.h"
 #include "api_officers.h"
 #include "api_orgs.h"
 #include "api_policies.h"
+#include "api_public.h"
 #include "api_reports.h"
 #include "api_sessions.h"
 #include "api_users.h"
+#include "api_years.h"
 #include "audit.h"
 #include "auth.h"
 #include "hours_store.h"
@@ -100,6 +105,50 @@ const struct route routes_table[] = {
         {HTTP_PATCH, "/api/v1/attendance/{id}", api_attendance_update, ROLE_ADMIN | ROLE_HR, JSON,
          "Credit partial hours to a record, or revoke or restore it (If-Match)"},
 
+        {HTTP_GET, "/api/v1/certificates", api_certificates_list, ROLE_STAFF, NONE,
+         "Certificates (filters: org, status, officer, domain, expiring_within days, q)"},
+        {HTTP_POST, "/api/v1/certificates", api_certificates_create, ROLE_ADMIN | ROLE_HR, JSON,
+         "Issue a certificate to an active officer on an enforcement post"},
+        {HTTP_GET, "/api/v1/certificates/{id}", api_certificates_get, ROLE_ANY_USER, NONE,
+         "A certificate with the history of its status"},
+        {HTTP_PATCH, "/api/v1/certificates/{id}", api_certificates_update, ROLE_ADMIN | ROLE_HR,
+         JSON, "Correct a certificate's issuer, domain, area, dates or custody (If-Match)"},
+        {HTTP_POST, "/api/v1/certificates/{id}/status", api_certificates_status, ROLE_STAFF, JSON,
+         "Suspend, reinstate, withdraw or cancel a certificate, with the reason"},
+        {HTTP_GET, "/api/v1/officers/{id}/certificates", api_certificates_of_officer, ROLE_ANY_USER,
+         NONE, "An officer's certificates"},
+        {HTTP_GET, "/api/v1/orgs/{id}/certificate-policy", api_certificate_policy_get, ROLE_STAFF,
+         NONE, "What leaving the post does to certificates below an organisation"},
+        {HTTP_PUT, "/api/v1/orgs/{id}/certificate-policy", api_certificate_policy_put, ROLE_ADMIN,
+         JSON, "Cancel certificates at once or after review when officers leave (If-Match)"},
+        {HTTP_GET, "/api/v1/officers/{id}/assessments", api_assessments_list, ROLE_ANY_USER, NONE,
+         "An officer's annual assessments"},
+        {HTTP_PUT, "/api/v1/officers/{id}/assessments/{year}", api_assessments_put,
+         ROLE_ADMIN | ROLE_HR, JSON, "Record an officer's annual assessment for a year (If-Match)"},
+
+        {HTTP_POST, "/api/v1/years/{year}/close", api_years_close, ROLE_ADMIN | ROLE_AUDITOR, JSON,
+         "Close a training year for a subtree: evaluate and raise withdrawal flags"},
+        {HTTP_GET, "/api/v1/years/{year}/close-preview", api_years_preview,
+         ROLE_ADMIN | ROLE_AUDITOR, NONE,
+         "The flags closing the year would raise, writing nothing"},
+        {HTTP_GET, "/api/v1/years/{year}/closings", api_years_closings, ROLE_STAFF, NONE,
+         "The closings of a year that cover the reader's units"},
+        {HTTP_GET, "/api/v1/flags", api_flags_list, ROLE_STAFF, NONE,
+         "Withdrawal flags (filters: org, year, reason, state)"},
+        {HTTP_GET, "/api/v1/flags/summary", api_flags_summary, ROLE_STAFF, NONE,
+         "Open withdrawal flags counted by unit and reason"},
+        {HTTP_GET, "/api/v1/flags/{id}", api_flags_get, ROLE_STAFF, NONE,
+         "A withdrawal flag with its history"},
+        {HTTP_POST, "/api/v1/flags/{id}/confirm", api_flags_confirm, ROLE_ADMIN | ROLE_AUDITOR,
+         JSON, "Confirm a flag: suspend, withdraw or cancel the certificates"},
+        {HTTP_POST, "/api/v1/flags/{id}/dismiss", api_flags_dismiss, ROLE_ADMIN | ROLE_AUDITOR,
+         JSON, "Dismiss a flag with a reason"},
+
+        {HTTP_GET, "/public/cancelled-certificates", api_public_cancelled, ROLE_PUBLIC, NONE,
+         "Published cancellations: number, masked name, unit, date, reason (no login)"},
+        {HTTP_GET, "/public/cancelled-certificates.csv", api_public_cancelled_csv, ROLE_PUBLIC,
+         NONE, "The published cancellations as CSV"},
+
         {HTTP_GET, "/api/v1/reports/compliance", api_reports_compliance, ROLE_STAFF, NONE,
          "Officers of a subtree and year, worst first (?org=&year=&status=)"},
         {HTTP_GET, "/api/v1/reports/compliance.csv", api_reports_compliance_csv, ROLE_STAFF, NONE,
@@ -110,6 +159,8 @@ const struct route routes_table[] = {
          "Per unit below org: officers, met, short, at risk, percent met, average hours"},
         {HTTP_GET, "/api/v1/reports/anomalies", api_reports_anomalies, ROLE_STAFF, NONE,
          "Records kept but suspect: overlaps, over 24 h a day, before hire, after leaving"},
+        {HTTP_GET, "/api/v1/reports/uncertified", api_certificates_uncertified, ROLE_STAFF, NONE,
+         "Active officers on enforcement posts without a valid certificate"},
 
         {HTTP_GET, "/api/v1/audit", api_audit_list, ROLE_ADMIN | ROLE_AUDITOR, NONE,
          "The audit log within the reader's scope"},
@@ -120,11 +171,26 @@ const struct route routes_table[] = {
 const size_t routes_count = sizeof(routes_table) / sizeof(routes_table[0]);
 
 const struct db_stmt_table *const routes_statements[] = {
-        &api_statements,          &auth_statements,           &api_auth_statements,
-        &api_users_statements,    &api_orgs_statements,       &api_officers_statements,
-        &audit_statements,        &api_audit_statements,      &hours_store_statements,
-        &api_sessions_statements, &api_attendance_statements, &api_card_statements,
-        &api_policies_statements, &api_exemptions_statements, &api_reports_statements,
+        &api_statements,
+        &auth_statements,
+        &api_auth_statements,
+        &api_users_statements,
+        &api_orgs_statements,
+        &api_officers_statements,
+        &audit_statements,
+        &api_audit_statements,
+        &hours_store_statements,
+        &api_sessions_statements,
+        &api_attendance_statements,
+        &api_card_statements,
+        &api_policies_statements,
+        &api_exemptions_statements,
+        &api_reports_statements,
+        &api_certificates_statements,
+        &api_public_statements,
+        &api_assessments_statements,
+        &api_flags_statements,
+        &api_years_statements,
 };
 
 const size_t routes_statement_tables = sizeof(routes_statements) / sizeof(routes_statements[0]);

@@ -242,6 +242,42 @@ static void test_demo_unit_credit_codes_are_valid(void **state)
 	PQfinish(db);
 }
 
+/* Certificates for officers on a post, never for auxiliaries; the leavers'
+ * certificates withdrawn with their cancellation queued for review; a few lost
+ * ones published; two years of assessments with some failing twice. */
+static void test_demo_certificates_and_assessments_are_believable(void **state)
+{
+	PGconn *db = test_db(&demo);
+	long long valid, withdrawn, queued, leavers;
+
+	(void)state;
+	valid = test_db_count(db, "SELECT count(*) FROM certificate WHERE status = 'valid'");
+	withdrawn =
+	        test_db_count(db, "SELECT count(*) FROM certificate WHERE status = 'withdrawn'");
+	queued = test_db_count(db, "SELECT count(*) FROM withdrawal_flag"
+	                           " WHERE reason = 'left_post' AND state = 'open'");
+	leavers = test_db_count(db, "SELECT count(*) FROM certificate c JOIN officer o"
+	                            " ON o.id = c.officer_id WHERE o.status <> 'active'");
+	assert_in_range(valid, 300, 450);
+	assert_true(withdrawn > 0);
+	assert_int_equal(withdrawn, leavers);
+	assert_int_equal(queued, withdrawn);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM certificate c JOIN officer o"
+	                                   " ON o.id = c.officer_id WHERE o.kind = 'auxiliary'"),
+	                 0);
+	assert_true(test_db_count(db, "SELECT count(*) FROM certificate WHERE status = 'cancelled'"
+	                              " AND status_reason_category = 'lost'") > 0);
+	assert_true(test_db_count(db, "SELECT count(*) FROM certificate WHERE status = 'valid'"
+	                              " AND expires_on < (now() AT TIME ZONE 'Asia/Shanghai')::date"
+	                              " + 60") > 0);
+	assert_true(test_db_count(db, "SELECT count(*) FROM annual_assessment a"
+	                              " JOIN annual_assessment p ON p.officer_id = a.officer_id"
+	                              " AND p.year = a.year - 1 AND p.grade = 'fail'"
+	                              " WHERE a.grade = 'fail'") > 0);
+	assert_true(test_db_count(db, "SELECT count(*) FROM annual_assessment") > 700);
+	PQfinish(db);
+}
+
 /* A digest of what the demo made, comparable across clusters. */
 static void demo_digest(struct tcardd_proc *proc, char out[64])
 {
@@ -300,6 +336,7 @@ int main(void)
 	        cmocka_unit_test(test_demo_national_ids_are_valid_and_of_the_unit_county),
 	        cmocka_unit_test(test_demo_officer_years_are_evaluated_by_the_refresher),
 	        cmocka_unit_test(test_demo_unit_credit_codes_are_valid),
+	        cmocka_unit_test(test_demo_certificates_and_assessments_are_believable),
 	        cmocka_unit_test(test_demo_again_on_a_loaded_database_changes_nothing),
 	        cmocka_unit_test(test_demo_is_the_same_city_on_every_run),
 	};

@@ -35,6 +35,9 @@ static struct {
 	long long officer_a1, officer_a2, officer_b;
 	long long account_a, account_b;
 	long long session_a, session_b, record_a, record_b; /* A2 on session A, B1 on B */
+	/* A1's and B1's certificates (read, corrected); two more whose status the
+	 * status row toggles; a flag in A and one in B (read). */
+	long long cert_a, cert_b, cert_status_a, cert_status_b, flag_a, flag_b;
 	char path_a[64];
 } fx;
 
@@ -164,19 +167,26 @@ static void token_state(long long id, char *out, size_t size)
  * of every resource, sessions and tokens. */
 static void db_state(char *out, size_t size)
 {
-	test_db_text(db,
-	             "SELECT concat_ws(' ',"
-	             " (SELECT count(*) || '/' || sum(version) FROM org),"
-	             " (SELECT count(*) || '/' || sum(version) FROM officer),"
-	             " (SELECT count(*) FROM officer_history),"
-	             " (SELECT count(*) || '/' || sum(version) FROM app_user),"
-	             " (SELECT count(*) || '/' || count(revoked_at) FROM auth_session),"
-	             " (SELECT count(*) || '/' || count(revoked_at) FROM api_token),"
-	             " (SELECT count(*) || '/' || sum(version) FROM training_session),"
-	             " (SELECT count(*) || '/' || sum(version) FROM attendance),"
-	             " (SELECT count(*) || '/' || sum(version) FROM hours_policy),"
-	             " (SELECT count(*) || '/' || sum(version) FROM hours_exemption))",
-	             NULL, out, size);
+	test_db_text(
+	        db,
+	        "SELECT concat_ws(' ',"
+	        " (SELECT count(*) || '/' || sum(version) FROM org),"
+	        " (SELECT count(*) || '/' || sum(version) FROM officer),"
+	        " (SELECT count(*) FROM officer_history),"
+	        " (SELECT count(*) || '/' || sum(version) FROM app_user),"
+	        " (SELECT count(*) || '/' || count(revoked_at) FROM auth_session),"
+	        " (SELECT count(*) || '/' || count(revoked_at) FROM api_token),"
+	        " (SELECT count(*) || '/' || sum(version) FROM training_session),"
+	        " (SELECT count(*) || '/' || sum(version) FROM attendance),"
+	        " (SELECT count(*) || '/' || sum(version) FROM hours_policy),"
+	        " (SELECT count(*) || '/' || sum(version) FROM hours_exemption),"
+	        " (SELECT count(*) || '/' || sum(version) FROM certificate),"
+	        " (SELECT count(*) FROM certificate_event),"
+	        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM certificate_policy),"
+	        " (SELECT count(*) || '/' || coalesce(sum(version), 0) FROM annual_assessment),"
+	        " (SELECT count(*) || '/' || coalesce(sum(closings), 0) FROM training_year_close),"
+	        " (SELECT count(*) || '/' || count(reviewed_at) FROM withdrawal_flag))",
+	        NULL, out, size);
 }
 
 /* Own: county A's policy for 2025; other: county B's. */
@@ -273,6 +283,225 @@ static void build_report_anomalies(struct call *call)
 static void build_report_orgs(struct call *call)
 {
 	build_report(call, "orgs");
+}
+
+/* ---- certificates, assessments, closing a year, flags (issue 5) ---- */
+
+static void build_officer_get(struct call *call);
+
+/* Issues a certificate as the fixture's administrator; returns its id. */
+static long long issue_certificate(long long officer_id, const char *domain)
+{
+	struct http_result r;
+	char body[512];
+	long long id;
+
+	format_into(body, sizeof(body),
+	            "{\"number\":\"MX%04u%lld\",\"officer_id\":%lld,\"issuing_org_id\":%lld,"
+	            "\"domain\":\"%s\",\"issued_on\":\"2024-01-01\",\"expires_on\":\"2030-01-01\"}",
+	            ++serial, officer_id, officer_id, fx.city, domain);
+	http_call(&proc, &r, "POST", "/api/v1/certificates", NULL, body);
+	if (r.status != 201)
+		fail_msg("issuing a certificate: %ld %s", r.status, r.body);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	http_result_clear(&r);
+	return id;
+}
+
+/* A fresh open flag in org: an officer with a certificate who leaves the
+ * enforcement post (a 'not_eligible' flag, raised at once). */
+static long long new_flag(long long org_id)
+{
+	char sql[160], text[32];
+	long long officer = test_create_officer(&proc, 500 + ++serial, "旗标", org_id);
+
+	(void)issue_certificate(officer, "矩阵执法");
+	format_into(sql, sizeof(sql), "UPDATE officer SET enforcement_post = false WHERE id = %lld",
+	            officer);
+	test_db_as_app(db, sql);
+	format_into(text, sizeof(text), "%lld", officer);
+	test_db_text(
+	        db,
+	        "SELECT id FROM withdrawal_flag WHERE officer_id = $1::bigint AND state = 'open'",
+	        text, sql, sizeof(sql));
+	return atoll(sql);
+}
+
+static void build_certificates(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/certificates?org=%lld",
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+/* A new domain each time: one live certificate per officer and domain. */
+static void build_certificate_create(struct call *call)
+{
+	unsigned n = ++serial;
+
+	format_into(call->path, sizeof(call->path), "/api/v1/certificates");
+	format_into(call->body, sizeof(call->body),
+	            "{\"number\":\"MC%05u\",\"officer_id\":%lld,\"issuing_org_id\":%lld,"
+	            "\"domain\":\"矩阵领域%u\",\"issued_on\":\"2024-01-01\","
+	            "\"expires_on\":\"2030-01-01\"}",
+	            n, call->scope == OWN ? fx.officer_a1 : fx.officer_b, fx.city, n);
+}
+
+/* Own: A1's certificate (the officer's own); other: B1's. */
+static void build_certificate_get(struct call *call)
+{
+	call->object_id = call->scope == OWN ? fx.cert_a : fx.cert_b;
+	format_into(call->path, sizeof(call->path), "/api/v1/certificates/%lld", call->object_id);
+}
+
+static void build_certificate_update(struct call *call)
+{
+	build_certificate_get(call);
+	admin_etag(call->path, call->if_match, sizeof(call->if_match));
+	format_into(call->body, sizeof(call->body), "{\"area\":\"矩阵区域%u\"}", ++serial);
+}
+
+/* Suspends the certificate when valid, reinstates it when suspended. */
+static void build_certificate_status(struct call *call)
+{
+	char id[24], status[16];
+
+	call->object_id = call->scope == OWN ? fx.cert_status_a : fx.cert_status_b;
+	format_into(id, sizeof(id), "%lld", call->object_id);
+	test_db_text(db, "SELECT status FROM certificate WHERE id = $1::bigint", id, status,
+	             sizeof(status));
+	format_into(call->path, sizeof(call->path), "/api/v1/certificates/%lld/status",
+	            call->object_id);
+	if (strcmp(status, "valid") == 0)
+		format_into(call->body, sizeof(call->body),
+		            "{\"status\":\"suspended\",\"reason_category\":\"misconduct\","
+		            "\"reason\":\"矩阵\"}");
+	else
+		format_into(call->body, sizeof(call->body),
+		            "{\"status\":\"valid\",\"reason_category\":\"reinstated\"}");
+}
+
+static void build_officer_certificates(struct call *call)
+{
+	build_officer_get(call);
+	format_into(call->path + strlen(call->path), sizeof(call->path) - strlen(call->path),
+	            "/certificates");
+}
+
+static void build_certificate_policy(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/orgs/%lld/certificate-policy",
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+static void build_certificate_policy_put(struct call *call)
+{
+	build_certificate_policy(call);
+	format_into(call->if_match, sizeof(call->if_match), "*");
+	format_into(call->body, sizeof(call->body), "{\"cancel_on_leaving\":\"%s\"}",
+	            ++serial % 2 ? "review" : "immediate");
+}
+
+static void build_report_uncertified(struct call *call)
+{
+	build_report(call, "uncertified");
+}
+
+static void build_assessments(struct call *call)
+{
+	build_officer_get(call);
+	format_into(call->path + strlen(call->path), sizeof(call->path) - strlen(call->path),
+	            "/assessments");
+}
+
+static void build_assessment_put(struct call *call)
+{
+	static const char *const grades[] = {"excellent", "pass", "basic"};
+
+	format_into(call->path, sizeof(call->path), "/api/v1/officers/%lld/assessments/2025",
+	            call->scope == OWN ? fx.officer_a1 : fx.officer_b);
+	format_into(call->if_match, sizeof(call->if_match), "*");
+	format_into(call->body, sizeof(call->body), "{\"grade\":\"%s\"}", grades[++serial % 3]);
+}
+
+/* Own: county A; other: county B (422 "unknown organisation" out of scope). */
+static void build_year_close(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/years/2025/close");
+	format_into(call->body, sizeof(call->body), "{\"org_id\":%lld}",
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+static void build_year_preview(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/years/2025/close-preview?org=%lld",
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+static void build_year_closings(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/years/%d/closings",
+	            call->scope == OWN ? 2025 : 2024);
+}
+
+static void build_flags(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/flags?org=%lld",
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+static void build_flags_summary(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/flags/summary?org=%lld",
+	            call->scope == OWN ? fx.org_a : fx.org_b);
+}
+
+static void build_flag_get(struct call *call)
+{
+	call->object_id = call->scope == OWN ? fx.flag_a : fx.flag_b;
+	format_into(call->path, sizeof(call->path), "/api/v1/flags/%lld", call->object_id);
+}
+
+/* A fresh open flag for each call that may get past the gate. */
+static void build_flag_review(struct call *call, const char *what, const char *body)
+{
+	int reaches = call->caller == ADMIN || call->caller == AUDITOR;
+
+	call->object_id = !reaches ? (call->scope == OWN ? fx.flag_a : fx.flag_b)
+	                           : new_flag(call->scope == OWN ? fx.unit_a : fx.org_b);
+	format_into(call->path, sizeof(call->path), "/api/v1/flags/%lld/%s", call->object_id, what);
+	format_into(call->body, sizeof(call->body), "%s", body);
+}
+
+static void build_flag_confirm(struct call *call)
+{
+	build_flag_review(call, "confirm", "{\"action\":\"suspend\",\"note\":\"矩阵\"}");
+}
+
+static void build_flag_dismiss(struct call *call)
+{
+	build_flag_review(call, "dismiss", "{\"reason\":\"核实无误\"}");
+}
+
+static void build_public_cancelled(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/public/cancelled-certificates%s",
+	            call->scope == OWN ? "" : "?limit=1");
+}
+
+static void build_public_cancelled_csv(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/public/cancelled-certificates.csv");
+}
+
+/* Nothing personal beyond a masked name in the public list. */
+static int check_public_cancelled(struct call *call, const struct http_result *r, char *why,
+                                  size_t size)
+{
+	(void)call;
+	if (r->body == NULL || strstr(r->body, "national_id") != NULL ||
+	    strstr(r->body, "officer_id") != NULL)
+		return complain(why, size, "the public list names more than it may");
+	return 0;
 }
 
 static int json_has_field_error(const json_t *doc, const char *field, const char *reason)
@@ -1041,6 +1270,50 @@ static const struct matrix_row matrix[] = {
 	{HTTP_POST, "/api/v1/officers/{id}/exemptions/{year}/revoke", build_exemption_revoke, NULL,
 	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
 
+	{HTTP_GET, "/api/v1/certificates", build_certificates, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_POST, "/api/v1/certificates", build_certificate_create, NULL,
+	        EXPECT(401, 401,   201, 201,   201, 422,   403, 403,   403, 403)},
+	{HTTP_GET, "/api/v1/certificates/{id}", build_certificate_get, check_object_id,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
+	{HTTP_PATCH, "/api/v1/certificates/{id}", build_certificate_update, check_object_id,
+	        EXPECT(401, 401,   200, 200,   200, 404,   403, 403,   403, 403)},
+	{HTTP_POST, "/api/v1/certificates/{id}/status", build_certificate_status, check_object_id,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_GET, "/api/v1/officers/{id}/certificates", build_officer_certificates, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
+	{HTTP_GET, "/api/v1/orgs/{id}/certificate-policy", build_certificate_policy, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_PUT, "/api/v1/orgs/{id}/certificate-policy", build_certificate_policy_put, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   403, 403,   403, 403)},
+	{HTTP_GET, "/api/v1/officers/{id}/assessments", build_assessments, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
+	{HTTP_PUT, "/api/v1/officers/{id}/assessments/{year}", build_assessment_put, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   403, 403,   403, 403)},
+
+	{HTTP_POST, "/api/v1/years/{year}/close", build_year_close, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/years/{year}/close-preview", build_year_preview, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/years/{year}/closings", build_year_closings, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 200,   200, 200,   403, 403)},
+	{HTTP_GET, "/api/v1/flags", build_flags, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/flags/summary", build_flags_summary, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/flags/{id}", build_flag_get, check_object_id,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_POST, "/api/v1/flags/{id}/confirm", build_flag_confirm, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
+	{HTTP_POST, "/api/v1/flags/{id}/dismiss", build_flag_dismiss, NULL,
+	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
+
+	{HTTP_GET, "/public/cancelled-certificates", build_public_cancelled, check_public_cancelled,
+	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
+	{HTTP_GET, "/public/cancelled-certificates.csv", build_public_cancelled_csv,
+	        check_public_cancelled,
+	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
+
 	{HTTP_GET, "/api/v1/reports/compliance", build_report_compliance, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/compliance.csv", build_report_csv, NULL,
@@ -1050,6 +1323,8 @@ static const struct matrix_row matrix[] = {
 	{HTTP_GET, "/api/v1/reports/anomalies", build_report_anomalies, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/orgs", build_report_orgs, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/reports/uncertified", build_report_uncertified, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 
 	{HTTP_GET, "/api/v1/audit", build_audit, check_audit,
@@ -1110,7 +1385,7 @@ static void matrix_cell(const struct matrix_row *row, enum caller c, enum scope 
 {
 	struct call call;
 	struct http_result r;
-	char header[96], before[256], after[256], action[64] = "";
+	char header[96], before[512], after[512], action[64] = "";
 	const char *headers[] = {header, NULL};
 	long expected = row->expect[c][s];
 	int denied = expected >= 300;
@@ -1298,6 +1573,12 @@ static int group_setup(void **state)
 	                            "2025-04-02T12:00:00+08:00", "3");
 	fx.record_a = test_register_attendance(&proc, fx.session_a, fx.officer_a2);
 	fx.record_b = test_register_attendance(&proc, fx.session_b, fx.officer_b);
+	fx.cert_a = issue_certificate(fx.officer_a1, "矩阵执法");
+	fx.cert_b = issue_certificate(fx.officer_b, "矩阵执法");
+	fx.cert_status_a = issue_certificate(fx.officer_a2, "矩阵状态");
+	fx.cert_status_b = issue_certificate(fx.officer_b, "矩阵状态");
+	fx.flag_a = new_flag(fx.unit_a);
+	fx.flag_b = new_flag(fx.org_b);
 
 	(void)make_account(usernames[ADMIN], "admin", 0, 0, passwords[ADMIN], &sessions[ADMIN]);
 	(void)make_account(usernames[HR], "hr", fx.org_a, 0, passwords[HR], &sessions[HR]);

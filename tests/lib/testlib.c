@@ -117,6 +117,16 @@ static size_t test_header(char *line, size_t size, size_t n, void *cls)
 	test_copy_header(line, len, "Allow", r->allow, sizeof(r->allow));
 	test_copy_header(line, len, "Set-Cookie", r->set_cookie, sizeof(r->set_cookie));
 	test_copy_header(line, len, "Retry-After", r->retry_after, sizeof(r->retry_after));
+	{
+		/* Kept whole, so that a second Cache-Control header shows. */
+		char value[64] = "";
+		size_t used = strlen(r->cache_control);
+
+		test_copy_header(line, len, "Cache-Control", value, sizeof(value));
+		if (value[0] != '\0')
+			(void)snprintf(r->cache_control + used, sizeof(r->cache_control) - used,
+			               "%s%s", used > 0 ? " | " : "", value);
+	}
 	return len;
 }
 
@@ -707,15 +717,22 @@ long long test_create_org(struct tcardd_proc *proc, const char *code, const char
 long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *name,
                               long long org_id)
 {
+	return test_create_officer_with(proc, n, name, org_id, NULL, "");
+}
+
+long long test_create_officer_with(struct tcardd_proc *proc, unsigned n, const char *name,
+                                   long long org_id, const char *hire_date, const char *extra)
+{
 	struct http_result r;
-	char body[512], national_id[19];
+	char body[768], national_id[19];
 	long long id;
 
 	test_national_id(n, national_id);
 	(void)snprintf(body, sizeof(body),
 	               "{\"national_id\":\"%s\",\"name\":\"%s\",\"org_id\":%lld,"
-	               "\"post\":\"执法队员\",\"hire_date\":\"2015-03-01\"}",
-	               national_id, name, org_id);
+	               "\"post\":\"执法队员\",\"hire_date\":\"%s\"%s}",
+	               national_id, name, org_id, hire_date != NULL ? hire_date : "2015-03-01",
+	               extra);
 	http_call(proc, &r, "POST", "/api/v1/officers", NULL, body);
 	if (r.status != 201)
 		fail_msg("creating officer %u: %ld %s", n, r.status, r.body);
@@ -911,4 +928,22 @@ char *test_wait_log_line(const char *path, const char *needle, int timeout_ms)
 			return NULL;
 		(void)usleep(20000);
 	}
+}
+
+const char *test_json_str(const json_t *doc, const char *key)
+{
+	const char *value = json_string_value(json_object_get(doc, key));
+
+	if (value == NULL)
+		fail_msg("no string %s", key);
+	return value;
+}
+
+long long test_json_int(const json_t *doc, const char *key)
+{
+	const json_t *value = json_object_get(doc, key);
+
+	if (!json_is_integer(value))
+		fail_msg("no integer %s", key);
+	return json_integer_value(value);
 }

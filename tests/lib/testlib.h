@@ -75,6 +75,7 @@ struct http_result {
 	char allow[128];
 	char set_cookie[256];
 	char retry_after[16];
+	char cache_control[128]; /* every Cache-Control header, joined by " | " */
 };
 
 /* Calls tcardd: method, path (with query), optional headers (NULL-terminated
@@ -120,6 +121,10 @@ void test_create_user(struct tcardd_proc *proc, const char *username, const char
 #define TEST_USER_PASSWORD "test-user-password-0"
 /* The number of items of a 200 list reply (fails the test otherwise), and
  * whether one of them has id. */
+/* A string / integer member of a JSON object; fails the test when it is missing
+ * or of another type. */
+const char *test_json_str(const json_t *doc, const char *key);
+long long test_json_int(const json_t *doc, const char *key);
 size_t test_items_count(const struct http_result *r);
 int test_items_hold(const struct http_result *r, long long id);
 
@@ -152,6 +157,10 @@ long long test_create_org(struct tcardd_proc *proc, const char *code, const char
 /* Creates an officer over HTTP and returns its id. */
 long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *name,
                               long long org_id);
+/* The same hired on hire_date (NULL: 2015-03-01) with extra members (a JSON
+ * fragment starting with ',', or ""). */
+long long test_create_officer_with(struct tcardd_proc *proc, unsigned n, const char *name,
+                                   long long org_id, const char *hire_date, const char *extra);
 /* Creates a public_law lecture over HTTP (times RFC 3339; declared_hours "4.5" or NULL for
  * an untimed session) and returns its id. */
 long long test_create_session(struct tcardd_proc *proc, const char *title, long long org_id,
