@@ -162,32 +162,30 @@ static const char *card_year(struct request *req)
 	return text;
 }
 
-int api_card_get(struct request *req)
+json_t *api_card_json(struct request *req, const char *id, const char *year)
 {
-	const char *id = api_id_param(req, "id");
-	const char *year = id != NULL ? card_year(req) : NULL;
 	const char *params[2] = {id, year};
 	struct hours_policy *policy = arena_alloc(req->arena, sizeof(*policy));
 	struct hours_result *result = arena_alloc(req->arena, sizeof(*result));
 	PGresult *officer, *records;
 	json_t *card;
 
-	if (id == NULL || year == NULL)
-		return -1;
-	if (policy == NULL || result == NULL)
-		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
-	if (db_begin(req, DB_READ) != 0)
-		return -1;
+	if (policy == NULL || result == NULL) {
+		(void)problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+		return NULL;
+	}
 	officer = db_exec(req, &card_stmts[CARD_OFFICER], 1, params);
 	if (officer == NULL)
-		return -1;
-	if (PQntuples(officer) != 1)
-		return problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
+		return NULL;
+	if (PQntuples(officer) != 1) {
+		(void)problem_set(&req->problem, PROBLEM_NOT_FOUND, "no resource at this path");
+		return NULL;
+	}
 	if (hours_store_evaluate_one(req, id, year, policy, result) != 0)
-		return -1;
+		return NULL;
 	records = db_exec(req, &card_stmts[CARD_RECORDS], 2, params);
 	if (records == NULL)
-		return -1;
+		return NULL;
 	card = json_pack("{s:o?, s:i, s:s, s:s?, s:s, s:i, s:o, s:o, s:o?, s:o?, s:o?, s:o?, s:o?}",
 	                 "officer", db_json(officer, 0, 0), "year", atoi(year), "status",
 	                 hours_status_name(result->status), "exempt_reason",
@@ -201,8 +199,22 @@ int api_card_get(struct request *req)
 	                 card_categories(result), "platforms", card_platforms(result), "shortfalls",
 	                 card_shortfalls(result), "records", card_records(records, policy),
 	                 "minutes_per_hour", json_integer(policy->minutes_per_hour));
-	if (card == NULL)
-		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	if (card == NULL) {
+		(void)problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+		return NULL;
+	}
 	(void)json_object_set_new(card, "year_over", json_boolean(result->year_over));
-	return request_reply_json(req, 200, card);
+	return card;
+}
+
+int api_card_get(struct request *req)
+{
+	const char *id = api_id_param(req, "id");
+	const char *year = id != NULL ? card_year(req) : NULL;
+	json_t *card;
+
+	if (id == NULL || year == NULL || db_begin(req, DB_READ) != 0)
+		return -1;
+	card = api_card_json(req, id, year);
+	return card != NULL ? request_reply_json(req, 200, card) : -1;
 }

@@ -158,7 +158,11 @@ static const struct db_stmt cert_stmts[CERT_STMT_COUNT] = {
                          " 'reason_category', e.reason_category, 'reason', e.reason,"
                          " 'flag_id', e.flag_id) ORDER BY e.id), '[]')"
                          " FROM certificate_event e WHERE e.certificate_id = c.id),"
-                         " 'allowed_transitions', " CERT_ALLOWED ")" CERT_FROM " WHERE c.id = $1"},
+                         " 'allowed_transitions', " CERT_ALLOWED ","
+                         /* how often its QR code was checked (schema 009) */
+                         " 'verifications', (SELECT jsonb_build_object('count', count(*),"
+                         " 'last_at', max(v.at)) FROM certificate_verification v"
+                         " WHERE v.certificate_id = c.id))" CERT_FROM " WHERE c.id = $1"},
         /* $6 after id, $7 limit */
         [CERT_LIST] = {"cert_list", "SELECT " CERT_JSON CERT_FROM CERT_FILTERS
                                     " AND c.id > $6 ORDER BY c.id LIMIT $7"},

@@ -26,6 +26,9 @@ enum {
 	OPT_NO_DEMO,
 	OPT_VERIFY_AUDIT,
 	OPT_CREATE_ADMIN,
+	OPT_PUBLIC_URL,
+	OPT_ROTATE_QR_KEY,
+	OPT_VERIFY_RATE,
 };
 
 static const struct option config_options[] = {
@@ -45,6 +48,9 @@ static const struct option config_options[] = {
         {"no-demo", no_argument, NULL, OPT_NO_DEMO},
         {"verify-audit", no_argument, NULL, OPT_VERIFY_AUDIT},
         {"create-admin", required_argument, NULL, OPT_CREATE_ADMIN},
+        {"public-url", required_argument, NULL, OPT_PUBLIC_URL},
+        {"rotate-qr-key", no_argument, NULL, OPT_ROTATE_QR_KEY},
+        {"verify-rate", required_argument, NULL, OPT_VERIFY_RATE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -80,6 +86,13 @@ void config_usage(FILE *out)
 	        "                              intact, 1 broken, 2 when it cannot be checked\n"
 	        "      --create-admin=NAME     create the administrator NAME, or give it a new\n"
 	        "                              password; print the one-time password and exit\n"
+	        "      --public-url=URL        base URL in QR codes, http:// or https:// (also\n"
+	        "                              TCARD_PUBLIC_URL; default http://HOST:PORT of\n"
+	        "                              --listen)\n"
+	        "      --rotate-qr-key         add a QR signing key, make it current and exit\n"
+	        "                              (older keys keep verifying earlier codes)\n"
+	        "      --verify-rate=N         public verifications per client address and\n"
+	        "                              minute, 0 = unlimited (default 60)\n"
 	        "  -v, --verbose               log debug events\n"
 	        "  -h, --help                  show this help and exit\n"
 	        "  -V, --version               show the version and exit\n"
@@ -100,6 +113,26 @@ static int config_username_ok(const char *name)
 	for (i = 1; i < len; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
 		      strchr("._-", name[i]) != NULL))
+			return 0;
+	return 1;
+}
+
+/* A base URL for QR codes: http:// or https://, a host, printable ASCII
+ * without white space, quotes, angle brackets, '?' or '#'. */
+static int config_public_url_ok(const char *url)
+{
+	size_t len = strlen(url), i, start;
+
+	if (strncmp(url, "https://", 8) == 0)
+		start = 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		start = 7;
+	else
+		return 0;
+	if (len <= start || len > CONFIG_PUBLIC_URL_MAX || url[start] == '/')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (url[i] <= ' ' || url[i] >= 0x7f || strchr("\"'<>?#\\`", url[i]) != NULL)
 			return 0;
 	return 1;
 }
@@ -201,6 +234,14 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 	c->connection_memory = 64 * 1024;
 	c->json_body_max = 1024 * 1024;
 	c->demo = DEMO_AUTO;
+	c->verify_rate = 60;
+	c->public_url = getenv("TCARD_PUBLIC_URL");
+	if (c->public_url != NULL && c->public_url[0] == '\0')
+		c->public_url = NULL;
+	if (c->public_url != NULL && !config_public_url_ok(c->public_url))
+		return err_set(err,
+		               "TCARD_PUBLIC_URL must be an http:// or https:// URL of at most "
+		               "200 characters");
 
 	optind = 0; /* GNU: full re-initialisation, so the parser can run twice */
 	opterr = 0;
@@ -291,6 +332,25 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 				        optarg);
 			c->action = CONFIG_CREATE_ADMIN;
 			c->admin_name = optarg;
+			break;
+		case OPT_PUBLIC_URL:
+			if (!config_public_url_ok(optarg))
+				return err_set(err,
+				               "--public-url must be an http:// or https:// URL of "
+				               "at most 200 characters, not \"%s\"",
+				               optarg);
+			c->public_url = optarg;
+			break;
+		case OPT_ROTATE_QR_KEY:
+			c->action = CONFIG_ROTATE_QR_KEY;
+			break;
+		case OPT_VERIFY_RATE:
+			if (config_number(optarg, 0, 1000000, &number) != 0)
+				return err_set(err,
+				               "--verify-rate must be a number from 0 to 1000000, "
+				               "not \"%s\"",
+				               optarg);
+			c->verify_rate = (unsigned)number;
 			break;
 		case 'v':
 			c->verbose = 1;

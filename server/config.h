@@ -10,13 +10,15 @@
 
 /* CONFIG_VERIFY_AUDIT: check the audit chain once and exit (--verify-audit).
  * CONFIG_CREATE_ADMIN: create an administrator (or give it a new one-time
- * password), print the password and exit (--create-admin NAME). */
+ * password), print the password and exit (--create-admin NAME).
+ * CONFIG_ROTATE_QR_KEY: add a QR signing key, make it current and exit. */
 enum config_action {
 	CONFIG_RUN,
 	CONFIG_HELP,
 	CONFIG_VERSION,
 	CONFIG_VERIFY_AUDIT,
-	CONFIG_CREATE_ADMIN
+	CONFIG_CREATE_ADMIN,
+	CONFIG_ROTATE_QR_KEY
 };
 enum config_demo { DEMO_AUTO, DEMO_NEVER, DEMO_NOW };
 
@@ -29,6 +31,8 @@ struct config {
 	const char *web_root;   /* static files of the web UI */
 	const char *schema_dir; /* migrations */
 	const char *admin_name; /* --create-admin NAME */
+	const char *public_url; /* base URL of QR codes; NULL = http://LISTEN */
+	unsigned verify_rate;   /* verifications per address and minute; 0 = no limit */
 	unsigned workers;
 	unsigned connection_limit;
 	int per_address_limit; /* -1 = automatic: unlimited on loopback, 64 otherwise */
@@ -39,7 +43,9 @@ struct config {
 	int verbose;
 };
 
-/* Fills c from argv and the environment (TCARD_DB). Returns 0, or -1 with err
+#define CONFIG_PUBLIC_URL_MAX 200
+
+/* Fills c from argv and the environment (TCARD_DB, TCARD_PUBLIC_URL). Returns 0, or -1 with err
  * naming the bad flag (main exits 64). */
 int config_parse(struct config *c, int argc, char **argv, struct err *err);
 void config_usage(FILE *out);

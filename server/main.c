@@ -1,6 +1,7 @@
 /* main.c — tcardd: flags, start-up (embedded database, keys, migrations,
  * demo data, statements, HTTP), signals and an orderly shutdown. */
 #include "accounts.h"
+#include "api_verify.h"
 #include "audit.h"
 #include "auth.h"
 #include "config.h"
@@ -14,6 +15,7 @@
 #include "pgembed.h"
 #include "pii.h"
 #include "routes.h"
+#include "sign.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -297,6 +299,45 @@ done:
 	return status;
 }
 
+/* tcardd --rotate-qr-key: adds a QR signing key under DATA_DIR/keys/qr and
+ * makes it current; the running server keeps its keys until it restarts, so
+ * this is done on a stopped data directory (the lock says so). 0 or 1. */
+static int rotate_qr_key(const struct config *config)
+{
+	struct err err = {{0}};
+	char kid[9];
+	int lock = lock_data_dir(config, &err);
+
+	if (lock < 0 || sign_rotate(config->data_dir, kid, &err) != 0) {
+		(void)fprintf(stderr, "tcardd: %s\n", err.message);
+		if (lock >= 0)
+			(void)close(lock);
+		return 1;
+	}
+	(void)printf("new QR signing key %s is current; earlier codes still verify\n", kid);
+	(void)close(lock);
+	return 0;
+}
+
+/* The base URL of QR codes: --public-url, else http:// and the address
+ * listened on (with the port really bound when --listen asked for any). */
+static int set_public_url(const struct config *config, unsigned port, struct err *err)
+{
+	char url[CONFIG_PUBLIC_URL_MAX + 80];
+	const char *colon = strrchr(config->listen, ':');
+
+	if (config->public_url != NULL) {
+		sign_set_public_url(config->public_url);
+		return 0;
+	}
+	if (colon == NULL ||
+	    snprintf(url, sizeof(url), "http://%.*s:%u", (int)(colon - config->listen),
+	             config->listen, port) >= (int)sizeof(url))
+		return err_set(err, "cannot make the public URL of %s", config->listen);
+	sign_set_public_url(url);
+	return 0;
+}
+
 /* Lets the process hold as many connections as it was configured for. */
 static void raise_file_limit(unsigned connections)
 {
@@ -319,6 +360,7 @@ int main(int argc, char **argv)
 	struct http_server *server = NULL;
 	sigset_t signals;
 	int sig, status = EXIT_FAILURE, demo_loaded = 0;
+	unsigned listen_port;
 	char quoted[600];
 
 	memset(&pg, 0, sizeof(pg));
@@ -344,6 +386,8 @@ int main(int argc, char **argv)
 		return verify_audit(&config);
 	if (config.action == CONFIG_CREATE_ADMIN)
 		return create_admin(&config);
+	if (config.action == CONFIG_ROTATE_QR_KEY)
+		return rotate_qr_key(&config);
 	/* Block the stop signals in every thread; main waits for them below. */
 	(void)sigemptyset(&signals);
 	(void)sigaddset(&signals, SIGINT);
@@ -353,7 +397,8 @@ int main(int argc, char **argv)
 	raise_file_limit(config.connection_limit);
 
 	if (auth_init(&err) != 0 || lock_data_dir(&config, &err) < 0 ||
-	    open_keys(&config, &err) != 0 || start_database(&config, &pg, &ci, &err) != 0 ||
+	    open_keys(&config, &err) != 0 || sign_start(config.data_dir, &err) != 0 ||
+	    start_database(&config, &pg, &ci, &err) != 0 ||
 	    prepare_schema(&config, &ci, pg.created, &demo_loaded, &err) != 0 ||
 	    create_initial_accounts(&config, &ci, demo_loaded, &err) != 0 ||
 	    db_setup(ci.app, routes_statements, routes_statement_tables, &err) != 0 ||
@@ -374,8 +419,15 @@ int main(int argc, char **argv)
 	http.json_body_max = config.json_body_max;
 	http.routes = routes_table;
 	http.route_count = routes_count;
+	api_verify_set_rate(config.verify_rate);
+	/* Before serving: handlers read the URL without a lock. Only a listen
+	 * port of 0 (any; tests) learns the port afterwards. */
+	listen_port = (unsigned)strtoul(strrchr(config.listen, ':') + 1, NULL, 10);
+	if (set_public_url(&config, listen_port, &err) != 0)
+		goto fail;
 	server = http_start(&http, &err);
-	if (server == NULL)
+	if (server == NULL ||
+	    (listen_port == 0 && set_public_url(&config, http_port(server), &err) != 0))
 		goto fail;
 	log_event(LOG_INFO, "listening", "url=http://%s port=%u workers=%u version=%s",
 	          config.listen, http_port(server), config.workers, TCARD_VERSION);
@@ -397,6 +449,7 @@ stop:
 	db_shutdown();
 	pgembed_stop(&pg);
 	pii_release();
+	sign_stop();
 	auth_release();
 	log_event(LOG_INFO, "stopped", "status=%d", status);
 	return status;

@@ -9,6 +9,7 @@
 #include "api_audit.h"
 #include "api_auth.h"
 #include "api_card.h"
+#include "api_cards.h"
 #include "api_certificates.h"
 #include "api_exemptions.h"
 #include "api_flags.h"
@@ -17,9 +18,11 @@
 #include "api_orgs.h"
 #include "api_policies.h"
 #include "api_public.h"
+#include "api_qr.h"
 #include "api_reports.h"
 #include "api_sessions.h"
 #include "api_users.h"
+#include "api_verify.h"
 #include "api_years.h"
 #include "audit.h"
 #include "auth.h"
@@ -115,6 +118,10 @@ const struct route routes_table[] = {
          JSON, "Correct a certificate's issuer, domain, area, dates or custody (If-Match)"},
         {HTTP_POST, "/api/v1/certificates/{id}/status", api_certificates_status, ROLE_STAFF, JSON,
          "Suspend, reinstate, withdraw or cancel a certificate, with the reason"},
+        {HTTP_GET, "/api/v1/certificates/{id}/qr.svg", api_qr_svg, ROLE_ANY_USER, NONE,
+         "The certificate's signed QR code as SVG (?size=&margin=)"},
+        {HTTP_GET, "/api/v1/certificates/{id}/qr.png", api_qr_png, ROLE_ANY_USER, NONE,
+         "The certificate's signed QR code as PNG (?size=&margin=)"},
         {HTTP_GET, "/api/v1/officers/{id}/certificates", api_certificates_of_officer, ROLE_ANY_USER,
          NONE, "An officer's certificates"},
         {HTTP_GET, "/api/v1/orgs/{id}/certificate-policy", api_certificate_policy_get, ROLE_STAFF,
@@ -144,6 +151,14 @@ const struct route routes_table[] = {
         {HTTP_POST, "/api/v1/flags/{id}/dismiss", api_flags_dismiss, ROLE_ADMIN | ROLE_AUDITOR,
          JSON, "Dismiss a flag with a reason"},
 
+        {HTTP_GET, "/api/v1/keys", api_keys_list, ROLE_PUBLIC, NONE,
+         "The public keys that sign QR codes, old ones included"},
+        {HTTP_GET, "/api/v1/verify/{token}", api_verify_json, ROLE_PUBLIC, NONE,
+         "Verify a QR token: the certificate's live status, masked (no login)"},
+        {HTTP_GET, "/v/{token}", api_verify_page, ROLE_PUBLIC, NONE,
+         "The verification page a phone opens after scanning (no login)"},
+        {HTTP_GET, "/cards/{officer}/{year}", api_cards_print, ROLE_ANY_USER, NONE,
+         "The printable training registration card of an officer's year (A4)"},
         {HTTP_GET, "/public/cancelled-certificates", api_public_cancelled, ROLE_PUBLIC, NONE,
          "Published cancellations: number, masked name, unit, date, reason (no login)"},
         {HTTP_GET, "/public/cancelled-certificates.csv", api_public_cancelled_csv, ROLE_PUBLIC,
@@ -191,6 +206,9 @@ const struct db_stmt_table *const routes_statements[] = {
         &api_assessments_statements,
         &api_flags_statements,
         &api_years_statements,
+        &api_qr_statements,
+        &api_cards_statements,
+        &api_verify_statements,
 };
 
 const size_t routes_statement_tables = sizeof(routes_statements) / sizeof(routes_statements[0]);

@@ -504,6 +504,62 @@ static int check_public_cancelled(struct call *call, const struct http_result *r
 	return 0;
 }
 
+/* ---- QR codes, verification and the printable card (issue 6) ---- */
+
+static void build_certificate_qr(struct call *call, const char *format)
+{
+	build_certificate_get(call);
+	format_into(call->path + strlen(call->path), sizeof(call->path) - strlen(call->path),
+	            "/qr.%s", format);
+}
+
+static void build_certificate_qr_svg(struct call *call)
+{
+	build_certificate_qr(call, "svg");
+}
+
+static void build_certificate_qr_png(struct call *call)
+{
+	build_certificate_qr(call, "png");
+}
+
+static void build_keys(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/api/v1/keys");
+}
+
+/* Tokens that do not verify: the answer is a verdict, never a denial. */
+static void build_verify(struct call *call, const char *prefix)
+{
+	format_into(call->path, sizeof(call->path), "%s/%s", prefix,
+	            call->scope == OWN ? "AAAAAAAAAAAAAAAAAAAAAAAA" : "not-a-token_at-all");
+}
+
+static void build_verify_json(struct call *call)
+{
+	build_verify(call, "/api/v1/verify");
+}
+
+static void build_verify_page(struct call *call)
+{
+	build_verify(call, "/v");
+}
+
+static int check_not_valid(struct call *call, const struct http_result *r, char *why, size_t size)
+{
+	(void)call;
+	if (r->json == NULL || !json_is_false(json_object_get(r->json, "valid")))
+		return complain(why, size, "a token that does not verify must answer valid: false");
+	return 0;
+}
+
+/* Own: A1's card (the officer's own); other: B's officer's (the officer's colleague's). */
+static void build_card_print(struct call *call)
+{
+	build_officer_get(call);
+	format_into(call->path, sizeof(call->path), "/cards/%lld/2025", call->object_id);
+}
+
 static int json_has_field_error(const json_t *doc, const char *field, const char *reason)
 {
 	const json_t *e;
@@ -1280,6 +1336,10 @@ static const struct matrix_row matrix[] = {
 	        EXPECT(401, 401,   200, 200,   200, 404,   403, 403,   403, 403)},
 	{HTTP_POST, "/api/v1/certificates/{id}/status", build_certificate_status, check_object_id,
 	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   403, 403)},
+	{HTTP_GET, "/api/v1/certificates/{id}/qr.svg", build_certificate_qr_svg, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
+	{HTTP_GET, "/api/v1/certificates/{id}/qr.png", build_certificate_qr_png, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
 	{HTTP_GET, "/api/v1/officers/{id}/certificates", build_officer_certificates, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
 	{HTTP_GET, "/api/v1/orgs/{id}/certificate-policy", build_certificate_policy, NULL,
@@ -1308,6 +1368,14 @@ static const struct matrix_row matrix[] = {
 	{HTTP_POST, "/api/v1/flags/{id}/dismiss", build_flag_dismiss, NULL,
 	        EXPECT(401, 401,   200, 200,   403, 403,   200, 404,   403, 403)},
 
+	{HTTP_GET, "/api/v1/keys", build_keys, NULL,
+	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
+	{HTTP_GET, "/api/v1/verify/{token}", build_verify_json, check_not_valid,
+	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
+	{HTTP_GET, "/v/{token}", build_verify_page, NULL,
+	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
+	{HTTP_GET, "/cards/{officer}/{year}", build_card_print, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 404,   200, 404,   200, 404)},
 	{HTTP_GET, "/public/cancelled-certificates", build_public_cancelled, check_public_cancelled,
 	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
 	{HTTP_GET, "/public/cancelled-certificates.csv", build_public_cancelled_csv,

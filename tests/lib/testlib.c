@@ -947,3 +947,23 @@ long long test_json_int(const json_t *doc, const char *key)
 		fail_msg("no integer %s", key);
 	return json_integer_value(value);
 }
+
+long long test_issue_certificate(struct tcardd_proc *proc, long long officer_id,
+                                 long long issuing_org_id, const char *number, const char *domain)
+{
+	struct http_result r;
+	char body[512];
+	long long id;
+
+	(void)snprintf(body, sizeof(body),
+	               "{\"number\":\"%s\",\"officer_id\":%lld,\"issuing_org_id\":%lld,"
+	               "\"domain\":\"%s\",\"issued_on\":\"2024-01-01\","
+	               "\"expires_on\":\"2030-12-31\"}",
+	               number, officer_id, issuing_org_id, domain);
+	http_call(proc, &r, "POST", "/api/v1/certificates", NULL, body);
+	if (r.status != 201)
+		fail_msg("issuing certificate %s: %ld %s", number, r.status, r.body);
+	id = test_json_int(r.json, "id");
+	http_result_clear(&r);
+	return id;
+}

@@ -161,6 +161,10 @@ long long test_create_officer(struct tcardd_proc *proc, unsigned n, const char *
  * fragment starting with ',', or ""). */
 long long test_create_officer_with(struct tcardd_proc *proc, unsigned n, const char *name,
                                    long long org_id, const char *hire_date, const char *extra);
+/* Issues a certificate as the admin (201 or the test fails): number, in
+ * domain, by issuing_org, valid from 2024-01-01 to 2030-12-31. Returns its id. */
+long long test_issue_certificate(struct tcardd_proc *proc, long long officer_id,
+                                 long long issuing_org_id, const char *number, const char *domain);
 /* Creates a public_law lecture over HTTP (times RFC 3339; declared_hours "4.5" or NULL for
  * an untimed session) and returns its id. */
 long long test_create_session(struct tcardd_proc *proc, const char *title, long long org_id,

@@ -1,6 +1,7 @@
 /* test_config.c — unit tests for config.c: defaults, every flag in its long and
  * short spelling, --help/--version, and bad usage that must fail with a message
- * naming the flag (tcardd exits 64 on it). Reads and sets TCARD_DB only. */
+ * naming the flag (tcardd exits 64 on it). Reads and sets TCARD_DB and
+ * TCARD_PUBLIC_URL only. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,7 +67,7 @@ static void assert_accepted(const char *arg)
 static int setup_no_env(void **state)
 {
 	(void)state;
-	return unsetenv("TCARD_DB");
+	return unsetenv("TCARD_DB") != 0 || unsetenv("TCARD_PUBLIC_URL") != 0 ? -1 : 0;
 }
 
 static void test_config_defaults_without_flags(void **state)
@@ -197,6 +198,42 @@ static void test_config_create_admin_takes_a_valid_user_name(void **state)
 	assert_refused("--create-admin=adm in", "--create-admin", NULL);
 	assert_refused("--create-admin=abcdefghijklmnopqrstuvwxyz0123456", "--create-admin", NULL);
 	assert_refused("--create-admin", "needs a value", NULL);
+}
+
+static void test_config_public_url_rotation_and_verify_rate(void **state)
+{
+	struct config c;
+	struct err err;
+
+	(void)state;
+	assert_int_equal(parse(&c, &err, NULL), 0);
+	assert_null(c.public_url);
+	assert_int_equal(c.verify_rate, 60);
+	assert_int_equal(parse(&c, &err, "--public-url=https://tcard.example.cn/", "--verify-rate",
+	                       "0", "--rotate-qr-key", NULL),
+	                 0);
+	assert_string_equal(c.public_url, "https://tcard.example.cn/");
+	assert_int_equal(c.verify_rate, 0);
+	assert_int_equal(c.action, CONFIG_ROTATE_QR_KEY);
+	assert_int_equal(setenv("TCARD_PUBLIC_URL", "http://10.0.0.1:8080", 1), 0);
+	assert_int_equal(parse(&c, &err, NULL), 0);
+	assert_string_equal(c.public_url, "http://10.0.0.1:8080");
+	/* The flag wins over the environment. */
+	assert_int_equal(parse(&c, &err, "--public-url", "https://a.example", NULL), 0);
+	assert_string_equal(c.public_url, "https://a.example");
+	assert_int_equal(setenv("TCARD_PUBLIC_URL", "ftp://x", 1), 0);
+	assert_int_equal(parse(&c, &err, NULL), -1);
+	assert_non_null(strstr(err.message, "TCARD_PUBLIC_URL"));
+	(void)unsetenv("TCARD_PUBLIC_URL");
+	/* Only http(s) URLs a QR code and an HTML attribute can hold. */
+	assert_int_equal(parse(&c, &err, "--public-url=javascript:alert(1)", NULL), -1);
+	assert_non_null(strstr(err.message, "--public-url"));
+	assert_int_equal(parse(&c, &err, "--public-url=https://", NULL), -1);
+	assert_int_equal(parse(&c, &err, "--public-url=https://a.example/\"x", NULL), -1);
+	assert_int_equal(parse(&c, &err, "--public-url=https://a b", NULL), -1);
+	assert_int_equal(parse(&c, &err, "--public-url=https://a.example/?q=1", NULL), -1);
+	assert_int_equal(parse(&c, &err, "--verify-rate=-1", NULL), -1);
+	assert_non_null(strstr(err.message, "--verify-rate"));
 }
 
 static void test_config_unknown_flag_is_named(void **state)
@@ -406,6 +443,9 @@ static void test_config_usage_names_the_flags(void **state)
 	        "--no-demo",
 	        "--verify-audit",
 	        "--create-admin",
+	        "--public-url",
+	        "--rotate-qr-key",
+	        "--verify-rate",
 	        "--verbose",
 	        "--help",
 	        "--version",
@@ -437,6 +477,7 @@ int main(void)
 	        config_test(test_config_demo_flags),
 	        config_test(test_config_help_and_version_actions),
 	        config_test(test_config_create_admin_takes_a_valid_user_name),
+	        config_test(test_config_public_url_rotation_and_verify_rate),
 	        config_test(test_config_unknown_flag_is_named),
 	        config_test(test_config_unknown_letter_after_long_flag_is_named),
 	        config_test(test_config_missing_value_names_the_flag),
