@@ -22,6 +22,7 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_CONNECTION_MEMORY,
 	OPT_MAX_BODY,
+	OPT_IMPORT_MAX_BYTES,
 	OPT_DEMO,
 	OPT_NO_DEMO,
 	OPT_VERIFY_AUDIT,
@@ -44,6 +45,7 @@ static const struct option config_options[] = {
         {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
         {"connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY},
         {"max-body", required_argument, NULL, OPT_MAX_BODY},
+        {"import-max-bytes", required_argument, NULL, OPT_IMPORT_MAX_BYTES},
         {"demo", no_argument, NULL, OPT_DEMO},
         {"no-demo", no_argument, NULL, OPT_NO_DEMO},
         {"verify-audit", no_argument, NULL, OPT_VERIFY_AUDIT},
@@ -79,6 +81,7 @@ void config_usage(FILE *out)
 	        "      --idle-timeout=SECONDS  close idle connections after this (default 15)\n"
 	        "      --connection-memory=N   bytes of buffer per connection (default 64K)\n"
 	        "      --max-body=N            largest JSON request body (default 1M)\n"
+	        "      --import-max-bytes=N    largest CSV import body (default 512M)\n"
 	        "      --demo                  load the demo city now (into an empty database)\n"
 	        "      --no-demo               do not load it on the first embedded start\n"
 	        "      --verify-audit          check the audit log's hash chain and signed\n"
@@ -233,6 +236,7 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 	c->idle_timeout = 15;
 	c->connection_memory = 64 * 1024;
 	c->json_body_max = 1024 * 1024;
+	c->import_max_bytes = (size_t)512 * 1024 * 1024;
 	c->demo = DEMO_AUTO;
 	c->verify_rate = 60;
 	c->public_url = getenv("TCARD_PUBLIC_URL");
@@ -313,6 +317,13 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 			if (config_size(optarg, 1024, 64 * 1024 * 1024, &c->json_body_max) != 0)
 				return err_set(err, "--max-body must be 1K to 64M, not \"%s\"",
 				               optarg);
+			break;
+		case OPT_IMPORT_MAX_BYTES:
+			if (config_size(optarg, 1024, (size_t)64 * 1024 * 1024 * 1024,
+			                &c->import_max_bytes) != 0)
+				return err_set(
+				        err, "--import-max-bytes must be 1K to 65536M, not \"%s\"",
+				        optarg);
 			break;
 		case OPT_DEMO:
 			c->demo = DEMO_NOW;

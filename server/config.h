@@ -39,6 +39,7 @@ struct config {
 	unsigned idle_timeout;
 	size_t connection_memory;
 	size_t json_body_max;
+	size_t import_max_bytes; /* --import-max-bytes: a streamed CSV import body */
 	enum config_demo demo;
 	int verbose;
 };

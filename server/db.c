@@ -297,10 +297,71 @@ static int db_command(struct request *req, const char *sql)
 	return ok ? 0 : -1;
 }
 
-int db_begin(struct request *req, enum db_mode mode)
+/* Sets the request context on req->db's open transaction. */
+static int db_set_request_context(struct request *req)
 {
 	const char *params[6];
 	char user_id[24] = "", officer_id[24] = "";
+
+	params[0] = req->principal.scope;
+	params[1] = req->principal.actor;
+	params[2] = req->id;
+	/* "" rather than NULL: the audit trigger reads "" as no user / no address. */
+	if (req->principal.user_id != 0)
+		(void)snprintf(user_id, sizeof(user_id), "%lld", (long long)req->principal.user_id);
+	params[3] = user_id;
+	params[4] = req->address;
+	/* An officer's own record: row-level security shows it nothing else. */
+	if (req->principal.officer_id != 0)
+		(void)snprintf(officer_id, sizeof(officer_id), "%lld",
+		               (long long)req->principal.officer_id);
+	params[5] = officer_id;
+	return db_exec(req, &db_set_context, 6, params) != NULL ? 0 : -1;
+}
+
+int db_open_dedicated(struct request *req)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	struct err err;
+
+	if (db == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	db->conn = db_connect(&err);
+	if (db->conn == NULL) {
+		free(db);
+		log_event(LOG_WARN, "db_connect_failed", "request_id=%s dedicated=1", req->id);
+		return problem_set(&req->problem, PROBLEM_UNAVAILABLE,
+		                   "the database is unreachable");
+	}
+	req->db = db;
+	return 0;
+}
+
+int db_begin_dedicated(struct request *req)
+{
+	if (db_command(req, "BEGIN") != 0)
+		return -1;
+	req->db->in_transaction = 1;
+	return db_set_request_context(req);
+}
+
+PGconn *db_connection(struct db *db)
+{
+	return db->conn;
+}
+
+void db_close_dedicated(struct db *db)
+{
+	if (db == NULL)
+		return;
+	/* Closing without COMMIT is a rollback: the server ends the transaction
+	 * when the connection goes, even in the middle of a COPY. */
+	PQfinish(db->conn);
+	free(db);
+}
+
+int db_begin(struct request *req, enum db_mode mode)
+{
 	int attempt;
 
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -319,20 +380,7 @@ int db_begin(struct request *req, enum db_mode mode)
 		problem_clear(&req->problem);
 	}
 	req->db->in_transaction = 1;
-	params[0] = req->principal.scope;
-	params[1] = req->principal.actor;
-	params[2] = req->id;
-	/* "" rather than NULL: the audit trigger reads "" as no user / no address. */
-	if (req->principal.user_id != 0)
-		(void)snprintf(user_id, sizeof(user_id), "%lld", (long long)req->principal.user_id);
-	params[3] = user_id;
-	params[4] = req->address;
-	/* An officer's own record: row-level security shows it nothing else. */
-	if (req->principal.officer_id != 0)
-		(void)snprintf(officer_id, sizeof(officer_id), "%lld",
-		               (long long)req->principal.officer_id);
-	params[5] = officer_id;
-	return db_exec(req, &db_set_context, 6, params) != NULL ? 0 : -1;
+	return db_set_request_context(req);
 }
 
 PGresult *db_exec_once(struct request *req, const struct db_stmt *stmt, int nparams,
@@ -357,8 +405,8 @@ PGresult *db_exec_once(struct request *req, const struct db_stmt *stmt, int npar
 	return res;
 }
 
-PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
-                  const char *const *params)
+static PGresult *db_run(struct request *req, const struct db_stmt *stmt, int prepared, int nparams,
+                        const char *const *params)
 {
 	PGresult *res;
 	ExecStatusType status;
@@ -367,7 +415,9 @@ PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
 		problem_set(&req->problem, PROBLEM_INTERNAL, "no transaction");
 		return NULL;
 	}
-	res = PQexecPrepared(req->db->conn, stmt->name, nparams, params, NULL, NULL, 0);
+	res = prepared ? PQexecPrepared(req->db->conn, stmt->name, nparams, params, NULL, NULL, 0)
+	               : PQexecParams(req->db->conn, stmt->sql, nparams, NULL, params, NULL, NULL,
+	                              0);
 	if (res == NULL) {
 		problem_set(&req->problem, PROBLEM_UNAVAILABLE, "the database is unreachable");
 		return NULL;
@@ -383,6 +433,18 @@ PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
 		return NULL;
 	}
 	return res;
+}
+
+PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
+                  const char *const *params)
+{
+	return db_run(req, stmt, 1, nparams, params);
+}
+
+PGresult *db_exec_unprepared(struct request *req, const struct db_stmt *stmt, int nparams,
+                             const char *const *params)
+{
+	return db_run(req, stmt, 0, nparams, params);
 }
 
 int db_commit(struct request *req)

@@ -53,12 +53,30 @@ int db_begin(struct request *req, enum db_mode mode);
  * req->problem set on failure. Parameters are text (NULL = SQL NULL). */
 PGresult *db_exec(struct request *req, const struct db_stmt *stmt, int nparams,
                   const char *const *params);
+/* As db_exec, for a statement that cannot be prepared on connect because it
+ * names a temporary table of the transaction (an import's staging table). */
+PGresult *db_exec_unprepared(struct request *req, const struct db_stmt *stmt, int nparams,
+                             const char *const *params);
 /* Runs one prepared statement in a transaction of its own (autocommit), before
  * or instead of the request's transaction: credentials are resolved this way.
  * Nothing of the request's context is set. NULL with req->problem on failure. */
 PGresult *db_exec_once(struct request *req, const struct db_stmt *stmt, int nparams,
                        const char *const *params);
 int db_commit(struct request *req);
+
+/* A connection of the request's own, outside the worker's: a streamed import
+ * holds a COPY open across many libmicrohttpd callbacks, while other
+ * connections of the same worker thread use its shared connection. Opens,
+ * configures and prepares it like a worker's and sets req->db to it. 0, or -1
+ * with req->problem (503). The caller keeps the handle and closes it with
+ * db_close_dedicated before the request is freed (req->db = NULL then). */
+int db_open_dedicated(struct request *req);
+/* BEGIN on req->db (dedicated) with the request context, as db_begin does. */
+int db_begin_dedicated(struct request *req);
+/* The libpq connection, for COPY. Borrowed. */
+PGconn *db_connection(struct db *db);
+/* Closes it; an open transaction is rolled back by the server. NULL is a no-op. */
+void db_close_dedicated(struct db *db);
 /* Rolls back an open transaction (no-op otherwise). */
 void db_end(struct db *db);
 /* 1 when the last failure was a serialization failure or deadlock worth retrying. */

@@ -266,7 +266,7 @@ static void http_client_address(struct request *req)
 }
 
 static struct request *http_request_new(struct MHD_Connection *conn, const char *path,
-                                        size_t body_max)
+                                        size_t body_max, size_t stream_max)
 {
 	struct request *req = calloc(1, sizeof(*req));
 
@@ -281,6 +281,7 @@ static struct request *http_request_new(struct MHD_Connection *conn, const char 
 	req->path = arena_strdup(req->arena, path);
 	req->started_ns = http_now_ns();
 	buf_init(&req->body, body_max);
+	req->stream.max = stream_max;
 	http_new_request_id(req->id);
 	http_client_address(req);
 	return req;
@@ -288,6 +289,9 @@ static struct request *http_request_new(struct MHD_Connection *conn, const char 
 
 static void http_request_free(struct request *req)
 {
+	/* First: a stream's state may own the request's database connection. */
+	if (req->stream.release != NULL)
+		req->stream.release(req);
 	if (req->db != NULL)
 		db_end(req->db);
 	json_decref(req->json);
@@ -377,8 +381,34 @@ static int http_check_head(struct http_server *server, struct request *req, cons
 		if (length != NULL && strtoull(length, NULL, 10) > req->body.max)
 			return problem_set(&req->problem, PROBLEM_TOO_LARGE,
 			                   "the body may have at most %zu bytes", req->body.max);
+	} else if (req->match.route->body == ROUTE_BODY_STREAM) {
+		/* The content type is the handler's to check; the size is checked here. */
+		if (length != NULL && strtoull(length, NULL, 10) > req->stream.max)
+			return problem_set(&req->problem, PROBLEM_TOO_LARGE,
+			                   "the body may have at most %zu bytes", req->stream.max);
 	}
 	return 0;
+}
+
+/* Hands one piece of a streamed body to the handler's chunk function, within
+ * the size limit; a refusal makes the rest of the body discarded. */
+static void http_stream_chunk(struct request *req, const char *data, size_t len)
+{
+	/* After an early reply (the handler refused before the body) nothing reads it. */
+	if (req->discard_body || req->early || req->stream.chunk == NULL)
+		return;
+	req->stream.received += len;
+	if (req->stream.received > req->stream.max) {
+		req->discard_body = 1;
+		problem_set(&req->problem, PROBLEM_TOO_LARGE, "the body may have at most %zu bytes",
+		            req->stream.max);
+		return;
+	}
+	if (req->stream.chunk(req, data, len) != 0) {
+		req->discard_body = 1;
+		if (req->problem.type == PROBLEM_NONE)
+			problem_set(&req->problem, PROBLEM_INTERNAL, "the request failed");
+	}
 }
 
 /* Parses the JSON body and runs the handler; the reply or problem is left in req. */
@@ -434,7 +464,8 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 
 	(void)version;
 	if (req == NULL) {
-		req = http_request_new(conn, url, server->config.json_body_max);
+		req = http_request_new(conn, url, server->config.json_body_max,
+		                       server->config.stream_body_max);
 		if (req == NULL)
 			return MHD_NO;
 		*con_cls = req;
@@ -443,6 +474,25 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 			req->early = 1;
 			return http_send(req);
 		}
+		/* A streamed body: the handler opens its sink before the first byte. */
+		if (req->match.route->body == ROUTE_BODY_STREAM &&
+		    (req->match.route->handler(req) != 0 || req->stream.chunk == NULL ||
+		     req->stream.finish == NULL)) {
+			if (req->problem.type == PROBLEM_NONE)
+				problem_set(&req->problem, PROBLEM_INTERNAL, "the request failed");
+			req->early = 1;
+			return http_send(req);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0 && req->match.route->body == ROUTE_BODY_STREAM) {
+		http_stream_chunk(req, upload_data, *upload_data_size);
+		if (req->discard_body) {
+			req->discarded += *upload_data_size;
+			if (req->discarded > DISCARD_MAX)
+				return MHD_NO;
+		}
+		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
@@ -464,8 +514,12 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 	}
 	if (req->early)
 		return MHD_YES;
-	if (req->problem.type == PROBLEM_NONE)
-		http_run_handler(req);
+	if (req->problem.type == PROBLEM_NONE) {
+		if (req->match.route->body != ROUTE_BODY_STREAM)
+			http_run_handler(req);
+		else if (req->stream.finish(req) != 0 && req->problem.type == PROBLEM_NONE)
+			problem_set(&req->problem, PROBLEM_INTERNAL, "the request failed");
+	}
 	return http_send(req);
 }
 

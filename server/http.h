@@ -18,6 +18,7 @@ struct http_config {
 	unsigned idle_timeout;      /* seconds of inactivity before a connection is closed */
 	size_t connection_memory;   /* bytes of buffer per connection */
 	size_t json_body_max;       /* bytes of a JSON request body */
+	size_t stream_body_max;     /* bytes of a streamed body (ROUTE_BODY_STREAM) */
 	const struct route *routes;
 	size_t route_count;
 	/* Called once per request before routing, to resolve who asks. */

@@ -417,6 +417,7 @@ int main(int argc, char **argv)
 	http.idle_timeout = config.idle_timeout;
 	http.connection_memory = config.connection_memory;
 	http.json_body_max = config.json_body_max;
+	http.stream_body_max = config.import_max_bytes;
 	http.routes = routes_table;
 	http.route_count = routes_count;
 	api_verify_set_rate(config.verify_rate);

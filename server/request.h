@@ -32,6 +32,23 @@ struct principal {
 
 #define REQUEST_MAX_HEADERS 8
 
+/* A ROUTE_BODY_STREAM route's body. http.c runs the route's handler once the
+ * head was accepted (route, framing, authorisation) and before any body byte
+ * is read; the handler either fails (the reply is sent at once) or sets chunk
+ * and finish. chunk gets each piece of the body as it arrives (0, or -1 with
+ * req->problem set: the rest is discarded and the problem is the reply);
+ * finish runs once the whole body arrived and builds the reply; release runs
+ * when the request ends, completed or aborted (a client gone mid-upload), and
+ * must free state. The handler is never re-run: a body cannot be read twice. */
+struct request_stream {
+	int (*chunk)(struct request *req, const char *data, size_t len);
+	int (*finish)(struct request *req);
+	void (*release)(struct request *req);
+	void *state;
+	size_t max;      /* bytes allowed (http_config.stream_body_max) */
+	size_t received; /* bytes so far */
+};
+
 struct request {
 	struct MHD_Connection *conn; /* borrowed from libmicrohttpd */
 	struct arena *arena;         /* request-scoped memory; freed when the request ends */
@@ -61,6 +78,7 @@ struct request {
 	int early; /* a reply was decided before the body was read */
 	int discard_body;
 	size_t discarded;
+	struct request_stream stream; /* ROUTE_BODY_STREAM only */
 };
 
 /* Path parameter by name ("id" for /officers/{id}), NUL-terminated in the arena; NULL if absent. */

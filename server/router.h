@@ -31,6 +31,8 @@ enum role {
 enum route_body {
 	ROUTE_BODY_NONE = 0, /* a body is refused with 413/415 */
 	ROUTE_BODY_JSON,     /* application/json object, bounded, parsed before the handler */
+	ROUTE_BODY_STREAM,   /* any type, up to stream_body_max, handed over piece by piece
+	                      * (request.h, struct request_stream) */
 };
 
 struct request;

@@ -13,6 +13,7 @@
 #include "api_certificates.h"
 #include "api_exemptions.h"
 #include "api_flags.h"
+#include "api_imports.h"
 #include "api_meta.h"
 #include "api_officers.h"
 #include "api_orgs.h"
@@ -28,8 +29,9 @@
 #include "auth.h"
 #include "hours_store.h"
 
-#define JSON ROUTE_BODY_JSON
-#define NONE ROUTE_BODY_NONE
+#define JSON   ROUTE_BODY_JSON
+#define NONE   ROUTE_BODY_NONE
+#define STREAM ROUTE_BODY_STREAM
 
 const struct route routes_table[] = {
         /* method      pattern                              handler                roles */
@@ -181,6 +183,9 @@ const struct route routes_table[] = {
          "The audit log within the reader's scope"},
         {HTTP_GET, "/api/v1/audit/verify", api_audit_verify, ROLE_ADMIN | ROLE_AUDITOR, NONE,
          "Re-check the audit hash chain and its checkpoints"},
+
+        {HTTP_POST, "/api/v1/imports/{kind}", api_imports_post, ROLE_ADMIN | ROLE_HR, STREAM,
+         "Bulk import of a streamed CSV in one transaction (attendance, assessments)"},
 };
 
 const size_t routes_count = sizeof(routes_table) / sizeof(routes_table[0]);

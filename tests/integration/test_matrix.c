@@ -38,6 +38,7 @@ static struct {
 	/* A1's and B1's certificates (read, corrected); two more whose status the
 	 * status row toggles; a flag in A and one in B (read). */
 	long long cert_a, cert_b, cert_status_a, cert_status_b, flag_a, flag_b;
+	long long import_session_a, import_session_b; /* codes M-IA, M-IB: the import row's */
 	char path_a[64];
 } fx;
 
@@ -60,6 +61,7 @@ struct call {
 	char path[256];
 	char body[1024]; /* "" = no body */
 	char if_match[64];
+	char content_type[64];     /* "" = application/json */
 	long long object_id;       /* what the call acts on, for its check */
 	char text[64];             /* a name or password the check needs */
 	struct test_identity temp; /* a throwaway session or token */
@@ -558,6 +560,21 @@ static void build_card_print(struct call *call)
 {
 	build_officer_get(call);
 	format_into(call->path, sizeof(call->path), "/cards/%lld/2025", call->object_id);
+}
+
+/* ---- bulk import (issue 7) ---- */
+
+/* One attendance record as CSV: own, A1 on A's import session; other, B's officer on B's
+ * (out of an A-scoped caller's reach: a row error, 422). Repeats are unchanged rows. */
+static void build_import(struct call *call)
+{
+	char national_id[19];
+
+	test_national_id(call->scope == OWN ? 1 : 3, national_id);
+	format_into(call->path, sizeof(call->path), "/api/v1/imports/attendance");
+	format_into(call->content_type, sizeof(call->content_type), "text/csv; charset=utf-8");
+	format_into(call->body, sizeof(call->body), "national_id,session_code\r\n%s,%s\r\n",
+	            national_id, call->scope == OWN ? "M-IA" : "M-IB");
 }
 
 static int json_has_field_error(const json_t *doc, const char *field, const char *reason)
@@ -1395,6 +1412,9 @@ static const struct matrix_row matrix[] = {
 	{HTTP_GET, "/api/v1/reports/uncertified", build_report_uncertified, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 
+	{HTTP_POST, "/api/v1/imports/{kind}", build_import, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   403, 403,   403, 403)},
+
 	{HTTP_GET, "/api/v1/audit", build_audit, check_audit,
 	        EXPECT(401, 401,   200, 200,   403, 403,   200, 200,   403, 403)},
 	{HTTP_GET, "/api/v1/audit/verify", build_audit_verify, check_audit_verify,
@@ -1453,8 +1473,9 @@ static void matrix_cell(const struct matrix_row *row, enum caller c, enum scope 
 {
 	struct call call;
 	struct http_result r;
-	char header[96], before[512], after[512], action[64] = "";
-	const char *headers[] = {header, NULL};
+	char header[96], type[96], before[512], after[512], action[64] = "";
+	const char *headers[3] = {NULL, NULL, NULL};
+	size_t nheaders = 0;
 	long expected = row->expect[c][s];
 	int denied = expected >= 300;
 	const char *audited = expected == 422 ? row->audited_refusal : NULL;
@@ -1465,15 +1486,20 @@ static void matrix_cell(const struct matrix_row *row, enum caller c, enum scope 
 	call.scope = s;
 	call.who = acting[c];
 	row->build(&call);
-	if (call.if_match[0] != '\0')
+	if (call.if_match[0] != '\0') {
 		format_into(header, sizeof(header), "If-Match: %s", call.if_match);
+		headers[nheaders++] = header;
+	}
+	if (call.content_type[0] != '\0') {
+		format_into(type, sizeof(type), "Content-Type: %s", call.content_type);
+		headers[nheaders++] = type;
+	}
 	if (denied) {
 		db_state(before, sizeof(before));
 		audit_before = test_db_count(db, "SELECT count(*) FROM audit_log");
 	}
 	http_call_as(&proc, call.who, &r, router_method_name(row->method), call.path,
-	             call.if_match[0] != '\0' ? headers : NULL,
-	             call.body[0] != '\0' ? call.body : NULL);
+	             nheaders > 0 ? headers : NULL, call.body[0] != '\0' ? call.body : NULL);
 	out->got = r.status;
 	if (r.status != expected) {
 		out->broken = 1;
@@ -1617,7 +1643,7 @@ static long long make_account(const char *username, const char *role, long long 
 static int group_setup(void **state)
 {
 	struct test_identity unused;
-	char scratch[64];
+	char scratch[128];
 	int c;
 
 	(void)state;
@@ -1641,6 +1667,18 @@ static int group_setup(void **state)
 	                            "2025-04-02T12:00:00+08:00", "3");
 	fx.record_a = test_register_attendance(&proc, fx.session_a, fx.officer_a2);
 	fx.record_b = test_register_attendance(&proc, fx.session_b, fx.officer_b);
+	fx.import_session_a =
+	        test_create_session(&proc, "矩阵甲区导入", fx.unit_a, "2025-05-01T09:00:00+08:00",
+	                            "2025-05-01T12:00:00+08:00", NULL);
+	fx.import_session_b =
+	        test_create_session(&proc, "矩阵乙县导入", fx.org_b, "2025-05-02T09:00:00+08:00",
+	                            "2025-05-02T12:00:00+08:00", NULL);
+	format_into(
+	        scratch, sizeof(scratch),
+	        "UPDATE training_session SET code = 'M-I' || CASE id WHEN %lld THEN 'A' ELSE 'B'"
+	        " END WHERE id IN (%lld, %lld)",
+	        fx.import_session_a, fx.import_session_a, fx.import_session_b);
+	test_db_as_app(db, scratch);
 	fx.cert_a = issue_certificate(fx.officer_a1, "矩阵执法");
 	fx.cert_b = issue_certificate(fx.officer_b, "矩阵执法");
 	fx.cert_status_a = issue_certificate(fx.officer_a2, "矩阵状态");

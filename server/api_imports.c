@@ -1,0 +1,1142 @@
+/* api_imports.c — POST /api/v1/imports/{kind} (issue 7, doc/import.md): a CSV
+ * body streamed through a CSV parser in C into COPY on a connection of the
+ * import's own, validated set-wise in C (check digits, hours, dates, grades)
+ * and SQL (officers, sessions, scope, duplicates in the file), merged with
+ * INSERT … ON CONFLICT, the officer-years re-evaluated and one audit entry
+ * written, all in one transaction. This increment: attendance and assessments.
+ *
+ * National IDs never reach the database in clear text: the parser replaces
+ * each by its blind index and masked form before the row is copied. Memory is
+ * bounded whatever the file size: one record, one COPY batch and at most
+ * IMPORT_ERRORS_MAX row errors are held. */
+#include "api_imports.h"
+
+#include "api.h"
+#include "arena.h"
+#include "audit.h"
+#include "buf.h"
+#include "db.h"
+#include "hours_store.h"
+#include "log.h"
+#include "pii.h"
+#include "request.h"
+#include "rules.h"
+#include "rules_hours.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define IMPORT_CONCURRENT  2             /* imports at a time; beyond: 503 */
+#define IMPORT_COLUMNS_MAX 8             /* columns of any kind */
+#define IMPORT_RECORD_MAX  (16u * 1024u) /* bytes of one record */
+#define IMPORT_COPY_BATCH  (256u * 1024u)
+#define IMPORT_ERRORS_MAX  1000 /* row errors kept in the reply; more are counted */
+#define IMPORT_FILE_MAX    255
+
+static atomic_int import_running;
+
+enum import_kind { IMPORT_ATTENDANCE, IMPORT_ASSESSMENTS };
+
+struct import_column {
+	const char *name;
+	int required;
+};
+
+/* Canonical columns, in the order the parser fills values[] (doc/import.md). */
+enum {
+	ATT_NATIONAL_ID,
+	ATT_SESSION_CODE,
+	ATT_HOURS,
+	ATT_REASON,
+	ATT_PLATFORM,
+	ATT_RECORD_ID,
+	ATT_COMPLETED_AT,
+	ATT_COLUMNS
+};
+enum { ASM_NATIONAL_ID, ASM_YEAR, ASM_GRADE, ASM_NOTE, ASM_COLUMNS };
+
+static const struct import_column attendance_columns[ATT_COLUMNS] = {
+        {"national_id", 1}, {"session_code", 1}, {"hours", 0},        {"override_reason", 0},
+        {"platform", 0},    {"record_id", 0},    {"completed_at", 0},
+};
+static const struct import_column assessment_columns[ASM_COLUMNS] = {
+        {"national_id", 1}, {"year", 1}, {"grade", 1}, {"note", 0}};
+
+enum import_stmt {
+	STAGE_ATTENDANCE,
+	COPY_ATTENDANCE,
+	CHECK_ATTENDANCE,
+	MERGE_ATTENDANCE,
+	STAGE_ASSESSMENTS,
+	COPY_ASSESSMENTS,
+	CHECK_ASSESSMENTS,
+	MERGE_ASSESSMENTS,
+	IMPORT_STMT_COUNT
+};
+
+/* Not prepared on connect: they name the transaction's temporary staging table. */
+static const struct db_stmt import_stmts[IMPORT_STMT_COUNT] = {
+        [STAGE_ATTENDANCE] =
+                {"import_stage_attendance",
+                 "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL,"
+                 " idx bytea NOT NULL, masked text NOT NULL, session_code text NOT NULL,"
+                 " override_units bigint, override_reason text, platform text,"
+                 " record_id text, completed_at timestamptz) ON COMMIT DROP",
+                 NULL},
+        [COPY_ATTENDANCE] =
+                {"import_copy_attendance",
+                 "COPY import_staging (row_no, idx, masked, session_code, override_units,"
+                 " override_reason, platform, record_id, completed_at) FROM STDIN",
+                 NULL},
+        /* Every bad row the database can tell: officer unknown or out of the
+         * caller's scope (row-level security hides it), session unknown or out
+         * of scope, the same officer and session twice in the file, a platform
+         * record id twice in the file or already kept for another record. */
+        [CHECK_ATTENDANCE] =
+                {"import_check_attendance",
+                 "WITH r AS (SELECT s.row_no, s.masked, s.session_code, o.id AS officer_id,"
+                 "  t.id AS session_id FROM import_staging s"
+                 "  LEFT JOIN officer o ON o.national_id_index = s.idx"
+                 "  LEFT JOIN training_session t ON t.code = s.session_code)"
+                 " SELECT row_no, 'national_id', masked, 'unknown',"
+                 "  '人员不存在或不在管辖范围内 / unknown officer or outside your scope'"
+                 "  FROM r WHERE officer_id IS NULL"
+                 " UNION ALL SELECT row_no, 'session_code', session_code, 'unknown',"
+                 "  '培训不存在或不在管辖范围内 / unknown training session or outside your scope'"
+                 "  FROM r WHERE session_id IS NULL"
+                 " UNION ALL SELECT row_no, 'national_id', masked, 'duplicate',"
+                 "  '同一人员同一培训在文件中重复 / the same officer and session twice in the file'"
+                 "  FROM (SELECT row_no, masked, row_number() OVER (PARTITION BY idx, session_code"
+                 "  ORDER BY row_no) AS n FROM import_staging) d WHERE n > 1"
+                 " UNION ALL SELECT row_no, 'record_id', record_id, 'duplicate',"
+                 "  '平台记录号在文件中重复 / the platform record id twice in the file'"
+                 "  FROM (SELECT row_no, record_id, row_number() OVER (PARTITION BY platform,"
+                 "  record_id ORDER BY row_no) AS n FROM import_staging"
+                 "  WHERE record_id IS NOT NULL) d WHERE n > 1"
+                 " UNION ALL SELECT r.row_no, 'record_id', s.record_id, 'taken',"
+                 "  '平台记录号已属于另一条登记 / the platform record id belongs to another record'"
+                 "  FROM r JOIN import_staging s USING (row_no) JOIN attendance a"
+                 "  ON a.source_platform = s.platform AND a.source_record_id = s.record_id"
+                 "  WHERE (a.session_id, a.officer_id) IS DISTINCT FROM (r.session_id, "
+                 "r.officer_id)"
+                 " ORDER BY 1, 2",
+                 NULL},
+        /* $1 file name, $2 whether the file has the hours column (else an
+         * existing override stays). Source fields absent from a row keep what
+         * the record has; a revoked record stays revoked. Unchanged rows are
+         * not touched (no new version, no history, no audit row). */
+        [MERGE_ATTENDANCE] =
+                {"import_merge_attendance",
+                 "WITH m AS (INSERT INTO attendance AS a (session_id, officer_id, override_units,"
+                 "  override_reason, source_platform, source_record_id, source_completed_at,"
+                 "  source_file)"
+                 "  SELECT t.id, o.id, s.override_units, s.override_reason, s.platform,"
+                 "  s.record_id, s.completed_at, $1 FROM import_staging s"
+                 "  JOIN officer o ON o.national_id_index = s.idx"
+                 "  JOIN training_session t ON t.code = s.session_code ORDER BY 1, 2"
+                 "  ON CONFLICT (session_id, officer_id) DO UPDATE SET"
+                 "  override_units = CASE WHEN $2 THEN EXCLUDED.override_units"
+                 "   ELSE a.override_units END,"
+                 "  override_reason = CASE WHEN $2 THEN EXCLUDED.override_reason"
+                 "   ELSE a.override_reason END,"
+                 "  source_platform = coalesce(EXCLUDED.source_platform, a.source_platform),"
+                 "  source_record_id = coalesce(EXCLUDED.source_record_id, a.source_record_id),"
+                 "  source_completed_at = coalesce(EXCLUDED.source_completed_at,"
+                 "   a.source_completed_at),"
+                 "  source_file = EXCLUDED.source_file, version = a.version + 1, updated_at = now()"
+                 "  WHERE (CASE WHEN $2 THEN EXCLUDED.override_units ELSE a.override_units END,"
+                 "   CASE WHEN $2 THEN EXCLUDED.override_reason ELSE a.override_reason END,"
+                 "   coalesce(EXCLUDED.source_platform, a.source_platform),"
+                 "   coalesce(EXCLUDED.source_record_id, a.source_record_id),"
+                 "   coalesce(EXCLUDED.source_completed_at, a.source_completed_at))"
+                 "  IS DISTINCT FROM (a.override_units, a.override_reason, a.source_platform,"
+                 "   a.source_record_id, a.source_completed_at)"
+                 "  RETURNING (xmax = 0) AS inserted)"
+                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+                 " FROM m",
+                 NULL},
+        [STAGE_ASSESSMENTS] = {"import_stage_assessments",
+                               "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL,"
+                               " idx bytea NOT NULL, masked text NOT NULL, year integer NOT NULL,"
+                               " grade text NOT NULL, note text) ON COMMIT DROP",
+                               NULL},
+        [COPY_ASSESSMENTS] = {"import_copy_assessments",
+                              "COPY import_staging (row_no, idx, masked, year, grade, note)"
+                              " FROM STDIN",
+                              NULL},
+        [CHECK_ASSESSMENTS] =
+                {"import_check_assessments",
+                 "SELECT s.row_no, 'national_id', s.masked, 'unknown',"
+                 "  '人员不存在或不在管辖范围内 / unknown officer or outside your scope'"
+                 "  FROM import_staging s WHERE NOT EXISTS (SELECT FROM officer o"
+                 "  WHERE o.national_id_index = s.idx)"
+                 " UNION ALL SELECT row_no, 'national_id', masked, 'duplicate',"
+                 "  '同一人员同一年度在文件中重复 / the same officer and year twice in the file'"
+                 "  FROM (SELECT row_no, masked, row_number() OVER (PARTITION BY idx, year"
+                 "  ORDER BY row_no) AS n FROM import_staging) d WHERE n > 1"
+                 " ORDER BY 1, 2",
+                 NULL},
+        /* $1 whether the file has the note column (else an existing note stays). */
+        [MERGE_ASSESSMENTS] =
+                {"import_merge_assessments",
+                 "WITH m AS (INSERT INTO annual_assessment AS a (officer_id, year, grade, note)"
+                 "  SELECT o.id, s.year, s.grade, coalesce(s.note, '') FROM import_staging s"
+                 "  JOIN officer o ON o.national_id_index = s.idx ORDER BY 1, 2"
+                 "  ON CONFLICT (officer_id, year) DO UPDATE SET grade = EXCLUDED.grade,"
+                 "  note = CASE WHEN $1 THEN EXCLUDED.note ELSE a.note END,"
+                 "  version = a.version + 1, updated_at = now()"
+                 "  WHERE (EXCLUDED.grade, CASE WHEN $1 THEN EXCLUDED.note ELSE a.note END)"
+                 "  IS DISTINCT FROM (a.grade, a.note)"
+                 "  RETURNING (xmax = 0) AS inserted)"
+                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+                 " FROM m",
+                 NULL},
+};
+
+enum csv_state { CSV_FIELD_START, CSV_UNQUOTED, CSV_QUOTED, CSV_QUOTE_IN_QUOTED };
+
+struct import {
+	enum import_kind kind;
+	const struct import_column *columns;
+	int ncolumns;
+	const char *file;
+	int dry_run;
+	crypto_hash_sha256_state sha;
+	int today; /* YYYYMMDD in China */
+
+	/* The CSV parser: one record at a time. */
+	enum csv_state state;
+	unsigned char bom[3];
+	size_t bom_len; /* bytes of the body seen while looking for a BOM (≤ 3) */
+	int bom_done;
+	char record[IMPORT_RECORD_MAX];
+	size_t record_len;
+	size_t field_start[IMPORT_COLUMNS_MAX];
+	int nfields;     /* fields in the record, also past IMPORT_COLUMNS_MAX */
+	int too_long;    /* the record outgrew record[] */
+	int bad_quote;   /* a character after a closing quote */
+	long long row;   /* the record's row as a spreadsheet numbers it (header = 1) */
+	int header_done; /* the header was read and COPY started */
+	int header_nfields;
+	int position[IMPORT_COLUMNS_MAX]; /* file column → canonical column, -1 unknown */
+	int present[IMPORT_COLUMNS_MAX];  /* canonical column → file column, -1 absent */
+
+	struct buf copy; /* COPY text waiting to be sent */
+	long long rows;  /* data rows */
+	long long rejected;
+	json_t *row_errors; /* at most IMPORT_ERRORS_MAX */
+	long long last_rejected_row;
+	int slot;      /* holds one of IMPORT_CONCURRENT */
+	struct db *db; /* the import's own connection (owned), or NULL */
+};
+
+/* ---- text ---- */
+
+/* 1 when bytes are well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+static int utf8_check_len(const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p++, n, cp, i;
+
+		if (c < 0x80)
+			continue;
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			n = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			n = 3, cp = c & 0x07;
+		else
+			return 0;
+		if ((size_t)(end - p) < n)
+			return 0;
+		for (i = 0; i < n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		p += n;
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF))
+			return 0;
+	}
+	return 1;
+}
+
+static int utf8_check(const char *text)
+{
+	return utf8_check_len(text, strlen(text));
+}
+
+/* ---- row errors ---- */
+
+static int import_row_error(struct request *req, struct import *im, long long row,
+                            const char *column, const char *value, const char *reason,
+                            const char *message)
+{
+	json_t *item;
+
+	if (row != im->last_rejected_row) {
+		im->rejected++;
+		im->last_rejected_row = row;
+	}
+	if (json_array_size(im->row_errors) >= IMPORT_ERRORS_MAX)
+		return 0;
+	item = json_pack("{s:I, s:s, s:s, s:s, s:s}", "row", (json_int_t)row, "column", column,
+	                 "value", value != NULL && utf8_check(value) ? value : "", "reason", reason,
+	                 "message", message);
+	if (item == NULL || json_array_append_new(im->row_errors, item) != 0)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	return 0;
+}
+
+/* ---- COPY ---- */
+
+static int import_copy_flush(struct request *req, struct import *im)
+{
+	PGconn *conn = db_connection(req->db);
+
+	if (im->copy.len == 0)
+		return 0;
+	if (PQputCopyData(conn, im->copy.data, (int)im->copy.len) != 1)
+		return problem_set(&req->problem, PROBLEM_UNAVAILABLE,
+		                   "the database connection broke during the import");
+	buf_reset(&im->copy);
+	return 0;
+}
+
+/* Appends one value in COPY's text format (NULL = \N), then a tab or newline. */
+static int import_copy_value(struct buf *out, const char *value, int last)
+{
+	const char *p;
+	int rc = 0;
+
+	if (value == NULL)
+		rc = buf_append(out, "\\N", 2);
+	for (p = value; rc == 0 && p != NULL && *p != '\0'; p++) {
+		switch (*p) {
+		case '\\':
+			rc = buf_append(out, "\\\\", 2);
+			break;
+		case '\t':
+			rc = buf_append(out, "\\t", 2);
+			break;
+		case '\n':
+			rc = buf_append(out, "\\n", 2);
+			break;
+		case '\r':
+			rc = buf_append(out, "\\r", 2);
+			break;
+		default:
+			rc = buf_append(out, p, 1);
+		}
+	}
+	if (rc == 0)
+		rc = buf_append(out, last ? "\n" : "\t", 1);
+	return rc;
+}
+
+static int import_copy_row(struct request *req, struct import *im, const char *const *values,
+                           int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (import_copy_value(&im->copy, values[i], i == count - 1) != 0)
+			return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	if (im->copy.len >= IMPORT_COPY_BATCH)
+		return import_copy_flush(req, im);
+	return 0;
+}
+
+/* ---- values ---- */
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
+static long long import_days(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+static void import_civil(long long z, int *y, int *m, int *d)
+{
+	long long era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (long long)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+/* Reads 1..max digits into *out; returns the count read (0 = none). */
+static int import_digits(const char **p, int max, int *out)
+{
+	int n = 0, value = 0;
+
+	while (n < max && **p >= '0' && **p <= '9') {
+		value = value * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	*out = value;
+	return n;
+}
+
+static int import_valid_date(int y, int m, int d)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return y >= 1990 && y <= 2099 && m >= 1 && m <= 12 && d >= 1 &&
+	       d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* completed_at as doc/import.md takes it, into "YYYY-MM-DD HH:MM:SS±HH:MM"
+ * (China time unless the text names an offset). 0, or -1. */
+static int import_parse_time(const char *text, char out[40])
+{
+	const char *p = text;
+	int y, m, d, hh = 0, mm = 0, ss = 0, oh = 8, om = 0, sign = 1, n;
+	char sep;
+
+	/* An Excel serial number: days since 1899-12-30, a fraction of a day. */
+	if (strchr(text, '-') == NULL && strchr(text, '/') == NULL) {
+		char *end;
+		double serial = strtod(text, &end);
+		long long days, seconds;
+
+		if (end == text || *end != '\0' || !(serial >= 32874.0 && serial < 73051.0))
+			return -1; /* 1990-01-01 … 2099-12-31 */
+		days = (long long)serial;
+		seconds = (long long)((serial - (double)days) * 86400.0 + 0.5);
+		if (seconds >= 86400)
+			seconds = 86399;
+		import_civil(days + import_days(1899, 12, 30), &y, &m, &d);
+		hh = (int)(seconds / 3600);
+		mm = (int)(seconds / 60 % 60);
+		ss = (int)(seconds % 60);
+		goto done;
+	}
+	n = import_digits(&p, 4, &y);
+	if (n != 4 || (*p != '-' && *p != '/'))
+		return -1;
+	sep = *p++;
+	if (import_digits(&p, 2, &m) == 0 || *p++ != sep || import_digits(&p, 2, &d) == 0)
+		return -1;
+	if (sep == '-' && (p[-1] < '0' || strlen(text) < 10 || text[7] != '-'))
+		return -1;
+	if (*p == ' ' || *p == 'T' || *p == 't') {
+		p++;
+		if (import_digits(&p, 2, &hh) == 0 || *p++ != ':' || import_digits(&p, 2, &mm) != 2)
+			return -1;
+		if (*p == ':' && (p++, import_digits(&p, 2, &ss) != 2))
+			return -1;
+		if (*p == '.') /* fractions of a second are dropped */
+			for (p++; *p >= '0' && *p <= '9'; p++)
+				;
+		if (sep == '-' && (*p == 'Z' || *p == 'z')) {
+			oh = 0;
+			p++;
+		} else if (sep == '-' && (*p == '+' || *p == '-')) {
+			sign = *p++ == '-' ? -1 : 1;
+			if (import_digits(&p, 2, &oh) != 2 || *p++ != ':' ||
+			    import_digits(&p, 2, &om) != 2 || oh > 14 || om > 59)
+				return -1;
+		}
+	}
+	if (*p != '\0' || hh > 23 || mm > 59 || ss > 59)
+		return -1;
+done:
+	if (!import_valid_date(y, m, d))
+		return -1;
+	n = snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d%c%02d:%02d", y, m, d, hh, mm, ss,
+	             sign < 0 ? '-' : '+', oh, om);
+	return n > 0 && n < 40 ? 0 : -1;
+}
+
+/* A grade in English or Chinese → the schema's word, or NULL. */
+static const char *import_grade(const char *text)
+{
+	static const char *const words[][2] = {
+	        {"excellent", "优秀"}, {"pass", "合格"}, {"basic", "基本合格"}, {"fail", "不合格"}};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(text, words[i][0]) == 0 || strcmp(text, words[i][1]) == 0)
+			return words[i][0];
+	return NULL;
+}
+
+/* Checks a national ID; on success writes its blind index as bytea text and its
+ * masked form. Returns 0, or -1 after recording the row error. */
+static int import_national_id(struct request *req, struct import *im, const char *text,
+                              char index_hex[2 * PII_INDEX_BYTES + 3], char masked[19])
+{
+	struct national_id parsed;
+	unsigned char index[PII_INDEX_BYTES];
+	enum rules_id_error error = rules_national_id_parse(text, im->today, &parsed);
+
+	rules_national_id_mask(text, masked);
+	if (error != RULES_ID_OK) {
+		(void)import_row_error(req, im, im->row, "national_id", masked,
+		                       rules_id_error_reason(error), rules_id_error_message(error));
+		return -1;
+	}
+	rules_national_id_mask(parsed.normalized, masked);
+	pii_index_national_id(parsed.normalized, index);
+	sodium_memzero(&parsed, sizeof(parsed));
+	(void)pii_bytea_hex(index, sizeof(index), index_hex);
+	return 0;
+}
+
+static int import_text_length(struct request *req, struct import *im, const char *column,
+                              const char *value, size_t max)
+{
+	if (value == NULL || strlen(value) <= max) /* bytes ≥ characters */
+		return 0;
+	(void)import_row_error(req, im, im->row, column, "", "too_long",
+	                       "内容过长 / the value is too long");
+	return -1;
+}
+
+/* One attendance row: checks what C can and copies the row unless it is bad. */
+static int import_attendance_row(struct request *req, struct import *im, const char **v)
+{
+	char row[24], index_hex[2 * PII_INDEX_BYTES + 3], masked[19], units_text[24], when[40];
+	const char *values[9];
+	int64_t units = 0;
+	int bad = 0;
+	enum hours_text_error herr;
+
+	bad |= import_national_id(req, im, v[ATT_NATIONAL_ID], index_hex, masked) != 0;
+	if (v[ATT_HOURS] != NULL) {
+		herr = hours_parse(v[ATT_HOURS], &units);
+		if (herr != HOURS_TEXT_OK) {
+			(void)import_row_error(req, im, im->row, "hours", v[ATT_HOURS],
+			                       hours_text_error_reason(herr),
+			                       hours_text_error_message(herr));
+			bad = 1;
+		} else if (v[ATT_REASON] == NULL) {
+			(void)import_row_error(req, im, im->row, "override_reason", "", "required",
+			                       "调整学时须说明原因 / an override needs its reason");
+			bad = 1;
+		}
+	} else if (v[ATT_REASON] != NULL) {
+		(void)import_row_error(
+		        req, im, im->row, "override_reason", v[ATT_REASON], "without_override",
+		        "未调整学时，不能填写调整原因 / a reason without an override");
+		bad = 1;
+	}
+	if (v[ATT_RECORD_ID] != NULL && v[ATT_PLATFORM] == NULL) {
+		(void)import_row_error(req, im, im->row, "record_id", v[ATT_RECORD_ID],
+		                       "needs_platform",
+		                       "平台记录号须有学习平台 / a record id needs its platform");
+		bad = 1;
+	}
+	if (v[ATT_COMPLETED_AT] != NULL && import_parse_time(v[ATT_COMPLETED_AT], when) != 0) {
+		(void)import_row_error(req, im, im->row, "completed_at", v[ATT_COMPLETED_AT],
+		                       "format",
+		                       "完成时间格式不对 / not a date and time this import reads");
+		bad = 1;
+	}
+	bad |= import_text_length(req, im, "override_reason", v[ATT_REASON], 500) != 0;
+	bad |= import_text_length(req, im, "platform", v[ATT_PLATFORM], 100) != 0;
+	bad |= import_text_length(req, im, "record_id", v[ATT_RECORD_ID], 200) != 0;
+	if (req->problem.type != PROBLEM_NONE)
+		return -1;
+	if (bad)
+		return 0;
+	(void)snprintf(row, sizeof(row), "%lld", im->row);
+	(void)snprintf(units_text, sizeof(units_text), "%lld", (long long)units);
+	values[0] = row;
+	values[1] = index_hex;
+	values[2] = masked;
+	values[3] = v[ATT_SESSION_CODE];
+	values[4] = v[ATT_HOURS] != NULL ? units_text : NULL;
+	values[5] = v[ATT_REASON];
+	values[6] = v[ATT_PLATFORM];
+	values[7] = v[ATT_RECORD_ID];
+	values[8] = v[ATT_COMPLETED_AT] != NULL ? when : NULL;
+	return import_copy_row(req, im, values, 9);
+}
+
+static int import_assessment_row(struct request *req, struct import *im, const char **v)
+{
+	char row[24], index_hex[2 * PII_INDEX_BYTES + 3], masked[19], year_text[8];
+	const char *values[6], *grade = import_grade(v[ASM_GRADE]);
+	const char *y = v[ASM_YEAR];
+	int bad = 0, year = 0;
+
+	bad |= import_national_id(req, im, v[ASM_NATIONAL_ID], index_hex, masked) != 0;
+	if (strlen(y) != 4 || strspn(y, "0123456789") != 4 || (year = atoi(y)) < 2000 ||
+	    year > 2099) {
+		(void)import_row_error(req, im, im->row, "year", y, "range",
+		                       "年度应为 2000 至 2099 / the year is 2000 to 2099");
+		bad = 1;
+	} else if (year > im->today / 10000) {
+		(void)import_row_error(req, im, im->row, "year", y, "future",
+		                       "该年度尚未开始 / the year has not begun");
+		bad = 1;
+	}
+	if (grade == NULL) {
+		(void)import_row_error(req, im, im->row, "grade", v[ASM_GRADE], "unknown",
+		                       "考核等次应为 优秀、合格、基本合格 或 不合格 / the grade is "
+		                       "excellent, pass, "
+		                       "basic or fail");
+		bad = 1;
+	}
+	bad |= import_text_length(req, im, "note", v[ASM_NOTE], 500) != 0;
+	if (req->problem.type != PROBLEM_NONE)
+		return -1;
+	if (bad)
+		return 0;
+	(void)snprintf(row, sizeof(row), "%lld", im->row);
+	(void)snprintf(year_text, sizeof(year_text), "%d", year);
+	values[0] = row;
+	values[1] = index_hex;
+	values[2] = masked;
+	values[3] = year_text;
+	values[4] = grade;
+	values[5] = v[ASM_NOTE];
+	return import_copy_row(req, im, values, 6);
+}
+
+/* ---- the header and the transaction ---- */
+
+static const char *import_field(struct import *im, int i)
+{
+	return im->record + im->field_start[i];
+}
+
+/* Checks the header's names against the kind's columns (422 `columns`), then
+ * begins the transaction, creates the staging table and starts COPY. */
+static int import_header(struct request *req, struct import *im)
+{
+	const struct db_stmt *stage, *copy;
+	PGresult *res;
+	char message[200];
+	int i, c;
+
+	for (c = 0; c < IMPORT_COLUMNS_MAX; c++)
+		im->present[c] = -1;
+	if (im->nfields > IMPORT_COLUMNS_MAX || im->too_long)
+		problem_field(&req->problem, "columns", "too_many",
+		              "列太多 / the header has too many columns");
+	for (i = 0; i < im->nfields && i < IMPORT_COLUMNS_MAX && !im->too_long; i++) {
+		const char *name = import_field(im, i);
+
+		im->position[i] = -1;
+		for (c = 0; c < im->ncolumns; c++)
+			if (strcmp(name, im->columns[c].name) == 0)
+				im->position[i] = c;
+		if (im->position[i] < 0) {
+			(void)snprintf(message, sizeof(message),
+			               "未知列 / unknown column \"%.60s\"",
+			               utf8_check(name) ? name : "?");
+			problem_field(&req->problem, "columns", "unknown", message);
+		} else if (im->present[im->position[i]] >= 0) {
+			(void)snprintf(message, sizeof(message), "列重复 / column \"%s\" twice",
+			               name);
+			problem_field(&req->problem, "columns", "duplicate", message);
+		} else {
+			im->present[im->position[i]] = i;
+		}
+	}
+	for (c = 0; c < im->ncolumns && !problem_has_fields(&req->problem); c++) {
+		if (im->columns[c].required && im->present[c] < 0) {
+			(void)snprintf(message, sizeof(message), "缺少列 / missing column \"%s\"",
+			               im->columns[c].name);
+			problem_field(&req->problem, "columns", "missing", message);
+		}
+	}
+	if (req->problem.type != PROBLEM_NONE) {
+		problem_set(&req->problem, req->problem.type,
+		            "the header does not name the columns of this kind (doc/import.md)");
+		return -1;
+	}
+	stage = &import_stmts[im->kind == IMPORT_ATTENDANCE ? STAGE_ATTENDANCE : STAGE_ASSESSMENTS];
+	copy = &import_stmts[im->kind == IMPORT_ATTENDANCE ? COPY_ATTENDANCE : COPY_ASSESSMENTS];
+	if (db_begin_dedicated(req) != 0)
+		return -1;
+	/* COPY waits on the client between chunks: a long upload is one statement. */
+	res = PQexec(db_connection(req->db), "SET LOCAL statement_timeout = '30min'");
+	i = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	if (!i)
+		return problem_set(&req->problem, PROBLEM_UNAVAILABLE,
+		                   "the database is unreachable");
+	if (db_exec_unprepared(req, stage, 0, NULL) == NULL)
+		return -1;
+	res = PQexec(db_connection(req->db), copy->sql);
+	i = PQresultStatus(res) == PGRES_COPY_IN;
+	PQclear(res);
+	if (!i)
+		return problem_set(&req->problem, PROBLEM_UNAVAILABLE,
+		                   "the database did not accept the import");
+	im->header_done = 1;
+	return 0;
+}
+
+/* One data record: its values by canonical column, then the kind's row. */
+static int import_record(struct request *req, struct import *im)
+{
+	const char *values[IMPORT_COLUMNS_MAX] = {NULL};
+	char message[120];
+	int i, c;
+
+	/* An empty line (a spreadsheet's blank row) is skipped. */
+	if (im->nfields == 1 && im->record_len == 1)
+		return 0;
+	im->rows++;
+	if (im->too_long)
+		return import_row_error(req, im, im->row, "-", "", "too_long",
+		                        "这一行太长 / the row is too long");
+	if (im->bad_quote)
+		return import_row_error(req, im, im->row, "-", "", "quote",
+		                        "引号用法不对 / a quote in the wrong place");
+	if (im->nfields != (int)im->header_nfields) {
+		(void)snprintf(message, sizeof(message),
+		               "应有 %d 列，实有 %d 列 / %d columns expected, %d found",
+		               im->header_nfields, im->nfields, im->header_nfields, im->nfields);
+		return import_row_error(req, im, im->row, "-", "",
+		                        im->nfields < im->header_nfields ? "missing_column"
+		                                                         : "extra_column",
+		                        message);
+	}
+	if (!utf8_check_len(im->record, im->record_len))
+		return import_row_error(req, im, im->row, "-", "", "encoding",
+		                        "不是 UTF-8 编码 / not UTF-8");
+	for (i = 0; i < im->nfields; i++) {
+		const char *text = import_field(im, i);
+
+		c = im->position[i];
+		values[c] = text[0] != '\0' ? text : NULL; /* an empty cell is absent */
+	}
+	for (c = 0; c < im->ncolumns; c++) {
+		if (im->columns[c].required && values[c] == NULL) {
+			(void)snprintf(message, sizeof(message), "%s 不能为空 / %s is required",
+			               im->columns[c].name, im->columns[c].name);
+			(void)import_row_error(req, im, im->row, im->columns[c].name, "",
+			                       "required", message);
+		}
+	}
+	if (req->problem.type != PROBLEM_NONE)
+		return -1;
+	if (im->last_rejected_row == im->row)
+		return 0;
+	return im->kind == IMPORT_ATTENDANCE ? import_attendance_row(req, im, values)
+	                                     : import_assessment_row(req, im, values);
+}
+
+/* ---- the CSV parser (RFC 4180; CRLF or LF) ---- */
+
+static void import_field_char(struct import *im, char c)
+{
+	if (im->nfields >= IMPORT_COLUMNS_MAX)
+		return; /* counted, not kept */
+	if (im->record_len + 2 > sizeof(im->record)) {
+		im->too_long = 1;
+		return;
+	}
+	im->record[im->record_len++] = c;
+}
+
+static void import_field_end(struct import *im)
+{
+	if (im->nfields < IMPORT_COLUMNS_MAX && !im->too_long)
+		im->record[im->record_len++] = '\0';
+	im->nfields++;
+	if (im->nfields < IMPORT_COLUMNS_MAX)
+		im->field_start[im->nfields] = im->record_len;
+}
+
+static int import_record_end(struct request *req, struct import *im)
+{
+	int rc;
+
+	import_field_end(im);
+	im->row++;
+	if (!im->header_done) {
+		im->header_nfields = im->nfields;
+		rc = import_header(req, im);
+	} else {
+		rc = import_record(req, im);
+	}
+	im->record_len = 0;
+	im->nfields = 0;
+	im->field_start[0] = 0;
+	im->too_long = 0;
+	im->bad_quote = 0;
+	return rc;
+}
+
+static int import_parse(struct request *req, struct import *im, const char *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		char c = data[i];
+
+		switch (im->state) {
+		case CSV_FIELD_START:
+			if (c == '"') {
+				im->state = CSV_QUOTED;
+				break;
+			}
+			/* fall through */
+		case CSV_UNQUOTED:
+			im->state = CSV_UNQUOTED;
+			if (c == ',') {
+				import_field_end(im);
+				im->state = CSV_FIELD_START;
+			} else if (c == '\n') {
+				im->state = CSV_FIELD_START;
+				if (import_record_end(req, im) != 0)
+					return -1;
+			} else if (c != '\r') {
+				import_field_char(im, c);
+			}
+			break;
+		case CSV_QUOTED:
+			if (c == '"')
+				im->state = CSV_QUOTE_IN_QUOTED;
+			else
+				import_field_char(im, c);
+			break;
+		case CSV_QUOTE_IN_QUOTED:
+			if (c == '"') {
+				import_field_char(im, c);
+				im->state = CSV_QUOTED;
+			} else if (c == ',') {
+				import_field_end(im);
+				im->state = CSV_FIELD_START;
+			} else if (c == '\n') {
+				im->state = CSV_FIELD_START;
+				if (import_record_end(req, im) != 0)
+					return -1;
+			} else if (c != '\r') {
+				im->bad_quote = 1;
+				import_field_char(im, c);
+				im->state = CSV_UNQUOTED;
+			}
+			break;
+		}
+	}
+	return 0;
+}
+
+/* ---- the stream ---- */
+
+static const unsigned char import_bom[3] = {0xEF, 0xBB, 0xBF};
+
+static int import_chunk(struct request *req, const char *data, size_t len)
+{
+	struct import *im = req->stream.state;
+
+	crypto_hash_sha256_update(&im->sha, (const unsigned char *)data, len);
+	/* A leading UTF-8 BOM is dropped; it may arrive split across chunks. */
+	while (!im->bom_done && len > 0) {
+		if ((unsigned char)*data != import_bom[im->bom_len]) {
+			im->bom_done = 1;
+			if (import_parse(req, im, (const char *)import_bom, im->bom_len) != 0)
+				return -1;
+			break;
+		}
+		im->bom_len++;
+		data++;
+		len--;
+		if (im->bom_len == 3)
+			im->bom_done = 1;
+	}
+	return import_parse(req, im, data, len);
+}
+
+/* Collects the database's row errors in row order after the C ones. */
+static int import_check(struct request *req, struct import *im)
+{
+	const struct db_stmt *stmt =
+	        &import_stmts[im->kind == IMPORT_ATTENDANCE ? CHECK_ATTENDANCE : CHECK_ASSESSMENTS];
+	PGresult *res = db_exec_unprepared(req, stmt, 0, NULL);
+	int i;
+
+	if (res == NULL)
+		return -1;
+	for (i = 0; i < PQntuples(res); i++)
+		if (import_row_error(req, im, strtoll(PQgetvalue(res, i, 0), NULL, 10),
+		                     PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+		                     PQgetvalue(res, i, 3), PQgetvalue(res, i, 4)) != 0)
+			return -1;
+	return 0;
+}
+
+static int import_row_order(const void *a, const void *b)
+{
+	json_int_t ra = json_integer_value(json_object_get(*(json_t *const *)a, "row"));
+	json_int_t rb = json_integer_value(json_object_get(*(json_t *const *)b, "row"));
+
+	return (ra > rb) - (ra < rb);
+}
+
+/* The 422 reply: problem+json with row_errors, rows and rejected. */
+static int import_reply_rejected(struct request *req, struct import *im)
+{
+	size_t n = json_array_size(im->row_errors), i;
+	json_t **items = n > 0 ? calloc(n, sizeof(*items)) : NULL, *sorted = json_array(), *doc;
+	struct problem p = {PROBLEM_NONE, "", NULL};
+	char field[48], *text;
+	long long rejected = 0, last = -1;
+
+	if ((n > 0 && items == NULL) || sorted == NULL) {
+		free(items);
+		json_decref(sorted);
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	}
+	for (i = 0; i < n; i++)
+		items[i] = json_array_get(im->row_errors, i);
+	qsort(items, n, sizeof(*items), import_row_order);
+	for (i = 0; i < n; i++) {
+		json_int_t row = json_integer_value(json_object_get(items[i], "row"));
+
+		(void)json_array_append(sorted, items[i]);
+		if (row != last)
+			rejected++;
+		last = row;
+		if (i < 20) {
+			(void)snprintf(field, sizeof(field), "rows[%lld].%s", (long long)row,
+			               json_string_value(json_object_get(items[i], "column")));
+			problem_field(&p, field,
+			              json_string_value(json_object_get(items[i], "reason")),
+			              json_string_value(json_object_get(items[i], "message")));
+		}
+	}
+	free(items);
+	if (rejected < im->rejected)
+		rejected = im->rejected; /* C and SQL may name the same row; never fewer */
+	problem_set(&p, PROBLEM_VALIDATION, "%lld of %lld rows are bad; nothing was imported",
+	            rejected, im->rows);
+	doc = problem_to_json(&p, req->path, req->id);
+	problem_clear(&p);
+	if (doc == NULL || json_object_set_new(doc, "row_errors", sorted) != 0) {
+		json_decref(doc);
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	}
+	(void)json_object_set_new(doc, "rows", json_integer(im->rows));
+	(void)json_object_set_new(doc, "rejected", json_integer(rejected));
+	text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (text == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	return request_reply_raw(req, 422, "application/problem+json", text, strlen(text));
+}
+
+static int import_finish(struct request *req)
+{
+	struct import *im = req->stream.state;
+	const struct db_stmt *merge;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char sha_hex[2 * crypto_hash_sha256_BYTES + 1], has_column[2] = "f";
+	const char *params[2];
+	long long inserted, updated;
+	PGresult *res;
+	json_t *counts;
+	int ok;
+
+	if (!im->bom_done) { /* a body shorter than a BOM that began like one */
+		im->bom_done = 1;
+		if (import_parse(req, im, (const char *)import_bom, im->bom_len) != 0)
+			return -1;
+	}
+	if (im->state == CSV_QUOTED)
+		im->bad_quote = 1;
+	if ((im->record_len > 0 || im->nfields > 0 || im->state != CSV_FIELD_START) &&
+	    import_record_end(req, im) != 0)
+		return -1;
+	if (!im->header_done) {
+		problem_field(&req->problem, "file", "empty", "文件是空的 / the file is empty");
+		return problem_set(&req->problem, PROBLEM_VALIDATION, "the file is empty");
+	}
+	if (im->rows == 0) {
+		problem_field(&req->problem, "file", "no_rows",
+		              "文件只有表头，没有数据行 / the file has a header but no rows");
+		return problem_set(&req->problem, PROBLEM_VALIDATION, "the file has no rows");
+	}
+	if (import_copy_flush(req, im) != 0)
+		return -1;
+	if (PQputCopyEnd(db_connection(req->db), NULL) != 1)
+		return problem_set(&req->problem, PROBLEM_UNAVAILABLE,
+		                   "the database connection broke during the import");
+	res = PQgetResult(db_connection(req->db));
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		log_event(LOG_ERROR, "import_copy_failed", "request_id=%s sqlstate=%s", req->id,
+		          PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL
+		                  ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+		                  : "-");
+	PQclear(res);
+	while ((res = PQgetResult(db_connection(req->db))) != NULL)
+		PQclear(res);
+	if (!ok)
+		return problem_set(&req->problem, PROBLEM_INTERNAL,
+		                   "the database refused the rows");
+	if (import_check(req, im) != 0)
+		return -1;
+	if (im->rejected > 0)
+		return import_reply_rejected(req, im);
+
+	crypto_hash_sha256_final(&im->sha, digest);
+	(void)sodium_bin2hex(sha_hex, sizeof(sha_hex), digest, sizeof(digest));
+	if (im->kind == IMPORT_ATTENDANCE) {
+		merge = &import_stmts[MERGE_ATTENDANCE];
+		has_column[0] = im->present[ATT_HOURS] >= 0 ? 't' : 'f';
+		params[0] = im->file;
+		params[1] = has_column;
+	} else {
+		merge = &import_stmts[MERGE_ASSESSMENTS];
+		has_column[0] = im->present[ASM_NOTE] >= 0 ? 't' : 'f';
+		params[0] = has_column;
+	}
+	res = db_exec_unprepared(req, merge, im->kind == IMPORT_ATTENDANCE ? 2 : 1, params);
+	if (res == NULL)
+		return -1;
+	inserted = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	updated = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	counts = json_pack("{s:s, s:b, s:s, s:s?, s:I, s:I, s:I, s:I, s:i}", "kind",
+	                   im->kind == IMPORT_ATTENDANCE ? "attendance" : "assessments", "dry_run",
+	                   im->dry_run, "file_sha256", sha_hex, "file", im->file, "rows",
+	                   (json_int_t)im->rows, "inserted", (json_int_t)inserted, "updated",
+	                   (json_int_t)updated, "unchanged",
+	                   (json_int_t)(im->rows - inserted - updated), "rejected", 0);
+	if (counts == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	if (!im->dry_run) {
+		/* The triggers marked the officer-years stale; they are evaluated here,
+		 * in this transaction, set-wise in batches. */
+		if (hours_store_refresh(req) != 0 ||
+		    audit_record(req,
+		                 im->kind == IMPORT_ATTENDANCE ? "import.attendance"
+		                                               : "import.assessments",
+		                 "import", NULL,
+		                 strcmp(req->principal.scope, "all") != 0 ? req->principal.scope
+		                                                          : NULL,
+		                 NULL, counts) != 0 ||
+		    db_commit(req) != 0) {
+			json_decref(counts);
+			return -1;
+		}
+	}
+	/* A dry run ends here: the transaction is rolled back when the
+	 * connection closes. */
+	log_event(LOG_INFO, "import", "request_id=%s kind=%s rows=%lld inserted=%lld dry_run=%d",
+	          req->id, im->kind == IMPORT_ATTENDANCE ? "attendance" : "assessments", im->rows,
+	          inserted, im->dry_run);
+	return request_reply_json(req, 200, counts);
+}
+
+static void import_release(struct request *req)
+{
+	struct import *im = req->stream.state;
+
+	if (im == NULL)
+		return;
+	/* req->db may still be the worker's connection (auth) if opening failed. */
+	if (req->db == im->db)
+		req->db = NULL;
+	db_close_dedicated(im->db);
+	json_decref(im->row_errors);
+	buf_release(&im->copy);
+	if (im->slot)
+		atomic_fetch_sub(&import_running, 1);
+	sodium_memzero(im->record, sizeof(im->record));
+	free(im);
+	req->stream.state = NULL;
+}
+
+static int import_is_csv(const char *type)
+{
+	size_t len = strlen("text/csv");
+
+	if (type == NULL || strncasecmp(type, "text/csv", len) != 0)
+		return 0;
+	type += len;
+	while (*type == ' ')
+		type++;
+	return *type == '\0' || *type == ';';
+}
+
+int api_imports_post(struct request *req)
+{
+	const char *kind = request_param(req, "kind");
+	const char *dry_run = request_query(req, "dry_run");
+	const char *file = request_query(req, "file");
+	struct import *im;
+
+	if (kind == NULL || (strcmp(kind, "attendance") != 0 && strcmp(kind, "assessments") != 0))
+		return problem_set(&req->problem, PROBLEM_NOT_FOUND,
+		                   "no import of this kind (attendance, assessments)");
+	if (!import_is_csv(request_header(req, "Content-Type")))
+		return problem_set(&req->problem, PROBLEM_MEDIA_TYPE,
+		                   "the body must be text/csv; charset=utf-8");
+	if (dry_run != NULL && strcmp(dry_run, "true") != 0 && strcmp(dry_run, "false") != 0)
+		return problem_field(&req->problem, "dry_run", "choice",
+		                     "应为 true 或 false / true or false");
+	if (file != NULL && (file[0] == '\0' || strlen(file) > IMPORT_FILE_MAX ||
+	                     !utf8_check(file) || strpbrk(file, "/\\") != NULL))
+		return problem_field(
+		        &req->problem, "file", "format",
+		        "文件名应为 1 至 255 个字符，不含路径 / a base name of 1 to 255 "
+		        "characters");
+	im = calloc(1, sizeof(*im));
+	if (im == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	req->stream.state = im;
+	req->stream.release = import_release;
+	im->row_errors = json_array();
+	if (im->row_errors == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	if (atomic_fetch_add(&import_running, 1) >= IMPORT_CONCURRENT) {
+		atomic_fetch_sub(&import_running, 1);
+		(void)request_add_header(req, "Retry-After", "30");
+		return problem_set(&req->problem, PROBLEM_UNAVAILABLE,
+		                   "%d imports are running; try again later", IMPORT_CONCURRENT);
+	}
+	im->slot = 1;
+	im->kind = strcmp(kind, "attendance") == 0 ? IMPORT_ATTENDANCE : IMPORT_ASSESSMENTS;
+	im->columns = im->kind == IMPORT_ATTENDANCE ? attendance_columns : assessment_columns;
+	im->ncolumns = im->kind == IMPORT_ATTENDANCE ? ATT_COLUMNS : ASM_COLUMNS;
+	im->file = file != NULL ? arena_strdup(req->arena, file) : NULL;
+	im->dry_run = dry_run != NULL && strcmp(dry_run, "true") == 0;
+	im->today = api_today();
+	im->last_rejected_row = -1;
+	buf_init(&im->copy, 2 * IMPORT_COPY_BATCH);
+	crypto_hash_sha256_init(&im->sha);
+	/* The worker's shared connection is left alone: COPY spans many callbacks. */
+	req->db = NULL;
+	if (db_open_dedicated(req) != 0)
+		return -1;
+	im->db = req->db;
+	req->stream.chunk = import_chunk;
+	req->stream.finish = import_finish;
+	return 0;
+}
