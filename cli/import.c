@@ -51,15 +51,40 @@ static const struct import_column assessment_columns[] = {
         {"note", "备注", 0},
 };
 
+static const struct import_column officer_columns[] = {
+        {"national_id", "身份证号", 1},
+        {"name", "姓名", 1},
+        {"org_code", "单位编码", 1},
+        {"kind", "人员类别", 0},
+        {"post", "岗位", 0},
+        {"hire_date", "入职日期", 0},
+        {"status", "状态", 0},
+        {"status_date", "状态日期", 0},
+        {"enforcement_post", "执法岗位", 0},
+};
+
+static const struct import_column session_columns[] = {
+        {"code", "培训编号", 1},
+        {"title", "培训名称", 1},
+        {"org_code", "主办单位编码", 1},
+        {"category", "类别", 1},
+        {"form", "形式", 1},
+        {"platform", "学习平台", 0},
+        {"starts_at", "开始时间", 1},
+        {"ends_at", "结束时间", 1},
+        {"duration_minutes", "时长（分钟）", 0},
+        {"declared_hours", "学时", 0},
+};
+
 static const struct import_kind import_kinds[] = {
         {"attendance", attendance_columns,
          sizeof(attendance_columns) / sizeof(attendance_columns[0])},
         {"assessments", assessment_columns,
          sizeof(assessment_columns) / sizeof(assessment_columns[0])},
         {"organisations", NULL, 0},
-        {"officers", NULL, 0},
+        {"officers", officer_columns, sizeof(officer_columns) / sizeof(officer_columns[0])},
         {"certificates", NULL, 0},
-        {"sessions", NULL, 0},
+        {"sessions", session_columns, sizeof(session_columns) / sizeof(session_columns[0])},
 };
 
 struct import_options {
@@ -85,8 +110,8 @@ static void import_usage(FILE *out)
 	        "用法 / usage: tcard import KIND FILE [--server URL] [--token TOKEN]\n"
 	        "        [--encoding utf-8|gb18030] [--map MAP.json] [--dry-run] [--json]\n"
 	        "        [--convert-only]\n"
-	        "KIND: attendance 培训登记, assessments 年度考核 (organisations, officers,\n"
-	        "      certificates, sessions: 尚未支持 / not yet supported)\n"
+	        "KIND: attendance 培训登记, assessments 年度考核, officers 人员, sessions 培训\n"
+	        "      (organisations, certificates: 尚未支持 / not yet supported)\n"
 	        "FILE: CSV, UTF-8（可带 BOM / with or without BOM）或 / or GB18030/GBK（Excel\n"
 	        "      中文版 / Excel on Chinese Windows），自动识别 / detected, or --encoding.\n"
 	        "表头 / header (中文或英文 / Chinese or English, any order):\n"
@@ -96,6 +121,18 @@ static void import_usage(FILE *out)
 	        "  assessments: 身份证号 national_id*, 年度 year*, 考核等次 grade* (优秀 "
 	        "excellent,\n"
 	        "               合格 pass, 基本合格 basic, 不合格 fail), 备注 note\n"
+	        "  officers:    身份证号 national_id*, 姓名 name*, 单位编码 org_code*, 人员类别 "
+	        "kind\n"
+	        "               (执法人员 officer, 辅助人员 auxiliary), 岗位 post, 入职日期\n"
+	        "               hire_date, 状态 status (在岗 active, 调动 transferred, 辞职\n"
+	        "               resigned, 辞退 dismissed, 退休 retired), 状态日期 status_date,\n"
+	        "               执法岗位 enforcement_post (是/否 true/false)\n"
+	        "  sessions:    培训编号 code*, 培训名称 title*, 主办单位编码 org_code*, 类别\n"
+	        "               category* (公共法律知识 public_law, 业务知识 business, "
+	        "行政执法技能\n"
+	        "               skills, 政治理论 political, 其他 other), 形式 form*, 学习平台\n"
+	        "               platform, 开始时间 starts_at*, 结束时间 ends_at*, 时长（分钟）\n"
+	        "               duration_minutes, 学时 declared_hours\n"
 	        "  (* 必填 / required)\n"
 	        "--map MAP.json   平台列名映射 / a platform's column names: {\"学员证件号\": "
 	        "\"national_id\", …}\n"

@@ -3,7 +3,8 @@
  * import's own, validated set-wise in C (check digits, hours, dates, grades)
  * and SQL (officers, sessions, scope, duplicates in the file), merged with
  * INSERT … ON CONFLICT, the officer-years re-evaluated and one audit entry
- * written, all in one transaction. This increment: attendance and assessments.
+ * written, all in one transaction. Kinds: attendance, assessments, officers,
+ * sessions.
  *
  * National IDs never reach the database in clear text: the parser replaces
  * each by its blind index and masked form before the row is copied. Memory is
@@ -33,7 +34,7 @@
 #include <strings.h>
 
 #define IMPORT_CONCURRENT  2             /* imports at a time; beyond: 503 */
-#define IMPORT_COLUMNS_MAX 8             /* columns of any kind */
+#define IMPORT_COLUMNS_MAX 12            /* columns of any kind */
 #define IMPORT_RECORD_MAX  (16u * 1024u) /* bytes of one record */
 #define IMPORT_COPY_BATCH  (256u * 1024u)
 #define IMPORT_ERRORS_MAX  1000 /* row errors kept in the reply; more are counted */
@@ -41,7 +42,7 @@
 
 static atomic_int import_running;
 
-enum import_kind { IMPORT_ATTENDANCE, IMPORT_ASSESSMENTS };
+enum import_kind { IMPORT_ATTENDANCE, IMPORT_ASSESSMENTS, IMPORT_OFFICERS, IMPORT_SESSIONS };
 
 struct import_column {
 	const char *name;
@@ -60,6 +61,31 @@ enum {
 	ATT_COLUMNS
 };
 enum { ASM_NATIONAL_ID, ASM_YEAR, ASM_GRADE, ASM_NOTE, ASM_COLUMNS };
+enum {
+	OFF_NATIONAL_ID,
+	OFF_NAME,
+	OFF_ORG_CODE,
+	OFF_KIND,
+	OFF_POST,
+	OFF_HIRE_DATE,
+	OFF_STATUS,
+	OFF_STATUS_DATE,
+	OFF_ENFORCEMENT_POST,
+	OFF_COLUMNS
+};
+enum {
+	SES_CODE,
+	SES_TITLE,
+	SES_ORG_CODE,
+	SES_CATEGORY,
+	SES_FORM,
+	SES_PLATFORM,
+	SES_STARTS_AT,
+	SES_ENDS_AT,
+	SES_DURATION,
+	SES_DECLARED_HOURS,
+	SES_COLUMNS
+};
 
 static const struct import_column attendance_columns[ATT_COLUMNS] = {
         {"national_id", 1}, {"session_code", 1}, {"hours", 0},        {"override_reason", 0},
@@ -67,6 +93,17 @@ static const struct import_column attendance_columns[ATT_COLUMNS] = {
 };
 static const struct import_column assessment_columns[ASM_COLUMNS] = {
         {"national_id", 1}, {"year", 1}, {"grade", 1}, {"note", 0}};
+static const struct import_column officer_columns[OFF_COLUMNS] = {
+        {"national_id", 1}, {"name", 1},        {"org_code", 1},
+        {"kind", 0},        {"post", 0},        {"hire_date", 0},
+        {"status", 0},      {"status_date", 0}, {"enforcement_post", 0},
+};
+static const struct import_column session_columns[SES_COLUMNS] = {
+        {"code", 1},           {"title", 1},   {"org_code", 1},
+        {"category", 1},       {"form", 1},    {"platform", 0},
+        {"starts_at", 1},      {"ends_at", 1}, {"duration_minutes", 0},
+        {"declared_hours", 0},
+};
 
 enum import_stmt {
 	STAGE_ATTENDANCE,
@@ -77,10 +114,24 @@ enum import_stmt {
 	COPY_ASSESSMENTS,
 	CHECK_ASSESSMENTS,
 	MERGE_ASSESSMENTS,
+	STAGE_OFFICERS,
+	COPY_OFFICERS,
+	CHECK_OFFICERS,
+	MERGE_OFFICERS,
+	STAGE_SESSIONS,
+	COPY_SESSIONS,
+	CHECK_SESSIONS,
+	MERGE_SESSIONS,
 	IMPORT_STMT_COUNT
 };
 
 /* Not prepared on connect: they name the transaction's temporary staging table. */
+/* The merge's rows leave no audit entry each (schema 010_import_audit). */
+static const struct db_stmt import_bulk_on = {"import_bulk_on",
+                                              "SELECT set_config('tcard.bulk', 'import', true)"};
+static const struct db_stmt import_bulk_off = {"import_bulk_off",
+                                               "SELECT set_config('tcard.bulk', '', true)"};
+
 static const struct db_stmt import_stmts[IMPORT_STMT_COUNT] = {
         [STAGE_ATTENDANCE] =
                 {"import_stage_attendance",
@@ -197,6 +248,172 @@ static const struct db_stmt import_stmts[IMPORT_STMT_COUNT] = {
                  " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
                  " FROM m",
                  NULL},
+        /* Officers: the national ID sealed, indexed and masked by the parser,
+         * gender and birth date derived from it as POST /officers does. */
+        [STAGE_OFFICERS] = {"import_stage_officers",
+                            "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL,"
+                            " idx bytea NOT NULL, sealed bytea NOT NULL, masked text NOT NULL,"
+                            " gender text NOT NULL, birth_date date NOT NULL, name text NOT NULL,"
+                            " org_code text NOT NULL, kind text, post text, hire_date date,"
+                            " status text, status_date date, enforcement_post boolean)"
+                            " ON COMMIT DROP",
+                            NULL},
+        [COPY_OFFICERS] = {"import_copy_officers",
+                           "COPY import_staging (row_no, idx, sealed, masked, gender, birth_date,"
+                           " name, org_code, kind, post, hire_date, status, status_date,"
+                           " enforcement_post) FROM STDIN",
+                           NULL},
+        /* The unit unknown or outside the caller's scope (row-level security
+         * hides it), the same national ID twice in the file. */
+        [CHECK_OFFICERS] =
+                {"import_check_officers",
+                 "SELECT s.row_no, 'org_code', s.org_code, 'unknown',"
+                 "  '单位不存在或不在管辖范围内 / unknown organisation or outside your scope'"
+                 "  FROM import_staging s WHERE NOT EXISTS (SELECT FROM org g"
+                 "  WHERE g.code = s.org_code)"
+                 " UNION ALL SELECT row_no, 'national_id', masked, 'duplicate',"
+                 "  '同一身份证号在文件中重复 / the same national ID twice in the file'"
+                 "  FROM (SELECT row_no, masked, row_number() OVER (PARTITION BY idx"
+                 "  ORDER BY row_no) AS n FROM import_staging) d WHERE n > 1"
+                 " ORDER BY 1, 2",
+                 NULL},
+        /* $1 whether the file has the post column, $2 the hire_date column
+         * (else the stored values stay). Officers the caller sees are updated
+         * when a value differs; the others are inserted as POST /officers
+         * would. A national ID registered outside the caller's scope neither
+         * updates nor inserts: its rows come back (row_no, masked) after the
+         * counts and the import is refused. */
+        [MERGE_OFFICERS] =
+                {"import_merge_officers",
+                 "WITH src AS (SELECT s.*, g.id AS org_id FROM import_staging s"
+                 "  JOIN org g ON g.code = s.org_code),"
+                 " u AS (UPDATE officer o SET name = src.name, org_id = src.org_id,"
+                 "  kind = coalesce(src.kind, o.kind),"
+                 "  post = CASE WHEN $1 THEN coalesce(src.post, '') ELSE o.post END,"
+                 "  hire_date = CASE WHEN $2 THEN src.hire_date ELSE o.hire_date END,"
+                 "  status = coalesce(src.status, o.status),"
+                 "  status_date = CASE WHEN src.status_date IS NOT NULL THEN src.status_date"
+                 "   WHEN coalesce(src.status, o.status) <> o.status"
+                 "   THEN (now() AT TIME ZONE 'Asia/Shanghai')::date ELSE o.status_date END,"
+                 "  enforcement_post = coalesce(src.enforcement_post, o.enforcement_post),"
+                 "  version = o.version + 1, updated_at = now()"
+                 "  FROM src WHERE o.national_id_index = src.idx"
+                 "  AND (src.name, src.org_id, coalesce(src.kind, o.kind),"
+                 "   CASE WHEN $1 THEN coalesce(src.post, '') ELSE o.post END,"
+                 "   CASE WHEN $2 THEN src.hire_date ELSE o.hire_date END,"
+                 "   coalesce(src.status, o.status), coalesce(src.status_date, o.status_date),"
+                 "   coalesce(src.enforcement_post, o.enforcement_post))"
+                 "  IS DISTINCT FROM (o.name, o.org_id, o.kind, o.post, o.hire_date, o.status,"
+                 "   o.status_date, o.enforcement_post) RETURNING o.id),"
+                 " i AS (INSERT INTO officer (national_id_sealed, national_id_index,"
+                 "  national_id_masked, name, gender, birth_date, org_id, kind, post, status,"
+                 "  status_date, hire_date, enforcement_post)"
+                 "  SELECT sealed, idx, masked, name, gender, birth_date, org_id,"
+                 "  coalesce(kind, 'officer'), coalesce(post, ''), coalesce(status, 'active'),"
+                 "  coalesce(status_date, (now() AT TIME ZONE 'Asia/Shanghai')::date),"
+                 "  hire_date, coalesce(enforcement_post, true) FROM src"
+                 "  WHERE NOT EXISTS (SELECT FROM officer o WHERE o.national_id_index = src.idx)"
+                 "  ORDER BY row_no ON CONFLICT DO NOTHING RETURNING national_id_index)"
+                 " SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM u), x.row_no, x.masked"
+                 " FROM (SELECT 1) one LEFT JOIN (SELECT row_no, masked FROM src"
+                 "  WHERE NOT EXISTS (SELECT FROM officer o WHERE o.national_id_index = src.idx)"
+                 "  AND NOT EXISTS (SELECT FROM i WHERE i.national_id_index = src.idx)) x"
+                 " ON true ORDER BY x.row_no",
+                 NULL},
+        /* Sessions: the times resolved to instants, the duration (the span when
+         * the file gives none) and the declared hours checked by the parser. */
+        [STAGE_SESSIONS] = {"import_stage_sessions",
+                            "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL,"
+                            " code text NOT NULL, title text NOT NULL, org_code text NOT NULL,"
+                            " category text NOT NULL, form text NOT NULL, platform text,"
+                            " starts_at timestamptz NOT NULL, ends_at timestamptz NOT NULL,"
+                            " duration_minutes integer NOT NULL, declared_units bigint)"
+                            " ON COMMIT DROP",
+                            NULL},
+        [COPY_SESSIONS] = {"import_copy_sessions",
+                           "COPY import_staging (row_no, code, title, org_code, category, form,"
+                           " platform, starts_at, ends_at, duration_minutes, declared_units)"
+                           " FROM STDIN",
+                           NULL},
+        /* The organiser unknown or outside the caller's scope, the same code
+         * twice in the file, a session the caller reads but may not change
+         * (an ancestor unit's). */
+        [CHECK_SESSIONS] =
+                {"import_check_sessions",
+                 "SELECT s.row_no, 'org_code', s.org_code, 'unknown',"
+                 "  '单位不存在或不在管辖范围内 / unknown organisation or outside your scope'"
+                 "  FROM import_staging s WHERE NOT EXISTS (SELECT FROM org g"
+                 "  WHERE g.code = s.org_code)"
+                 " UNION ALL SELECT row_no, 'code', code, 'duplicate',"
+                 "  '同一培训编号在文件中重复 / the same code twice in the file'"
+                 "  FROM (SELECT row_no, code, row_number() OVER (PARTITION BY code"
+                 "  ORDER BY row_no) AS n FROM import_staging) d WHERE n > 1"
+                 " UNION ALL SELECT s.row_no, 'code', s.code, 'not_yours',"
+                 "  '该培训属于上级单位，不能修改 / the session belongs to a unit above yours'"
+                 "  FROM import_staging s JOIN training_session t ON t.code = s.code"
+                 "  WHERE NOT (t.org_path <@ tcard_scope())"
+                 " ORDER BY 1, 2",
+                 NULL},
+        /* $1 whether the file has the platform column, $2 the declared_hours
+         * column (else the stored values stay). Sessions the caller may change
+         * are updated when a value differs (their records' hours follow,
+         * schema 005), the others inserted as POST /sessions would. A code
+         * used outside the caller's scope comes back (row_no, code) after the
+         * counts and the import is refused. */
+        [MERGE_SESSIONS] =
+                {"import_merge_sessions",
+                 "WITH src AS (SELECT s.*, g.id AS org_id FROM import_staging s"
+                 "  JOIN org g ON g.code = s.org_code),"
+                 " u AS (UPDATE training_session t SET title = src.title, org_id = src.org_id,"
+                 "  category = src.category, form = src.form,"
+                 "  platform = CASE WHEN $1 THEN coalesce(src.platform, '') ELSE t.platform END,"
+                 "  starts_at = src.starts_at, ends_at = src.ends_at,"
+                 "  duration_minutes = src.duration_minutes,"
+                 "  declared_units = CASE WHEN $2 THEN src.declared_units"
+                 "   ELSE t.declared_units END,"
+                 "  version = t.version + 1, updated_at = now()"
+                 "  FROM src WHERE t.code = src.code"
+                 "  AND (src.title, src.org_id, src.category, src.form,"
+                 "   CASE WHEN $1 THEN coalesce(src.platform, '') ELSE t.platform END,"
+                 "   src.starts_at, src.ends_at, src.duration_minutes,"
+                 "   CASE WHEN $2 THEN src.declared_units ELSE t.declared_units END)"
+                 "  IS DISTINCT FROM (t.title, t.org_id, t.category, t.form, t.platform,"
+                 "   t.starts_at, t.ends_at, t.duration_minutes, t.declared_units)"
+                 "  RETURNING t.id),"
+                 " i AS (INSERT INTO training_session (code, title, org_id, category, form,"
+                 "  platform, starts_at, ends_at, duration_minutes, declared_units)"
+                 "  SELECT code, title, org_id, category, form, coalesce(platform, ''),"
+                 "  starts_at, ends_at, duration_minutes, declared_units FROM src"
+                 "  WHERE NOT EXISTS (SELECT FROM training_session t WHERE t.code = src.code)"
+                 "  ORDER BY row_no ON CONFLICT DO NOTHING RETURNING code)"
+                 " SELECT (SELECT count(*) FROM i), (SELECT count(*) FROM u), x.row_no, x.code"
+                 " FROM (SELECT 1) one LEFT JOIN (SELECT row_no, code FROM src"
+                 "  WHERE NOT EXISTS (SELECT FROM training_session t WHERE t.code = src.code)"
+                 "  AND NOT EXISTS (SELECT FROM i WHERE i.code = src.code)) x"
+                 " ON true ORDER BY x.row_no",
+                 NULL},
+};
+
+/* What differs between the kinds. */
+struct import_kind_spec {
+	const char *name;
+	const char *action; /* the audit entry's */
+	const struct import_column *columns;
+	int ncolumns;
+	enum import_stmt stage, copy, check, merge;
+};
+
+static const struct import_kind_spec import_kinds[] = {
+        [IMPORT_ATTENDANCE] = {"attendance", "import.attendance", attendance_columns, ATT_COLUMNS,
+                               STAGE_ATTENDANCE, COPY_ATTENDANCE, CHECK_ATTENDANCE,
+                               MERGE_ATTENDANCE},
+        [IMPORT_ASSESSMENTS] = {"assessments", "import.assessments", assessment_columns,
+                                ASM_COLUMNS, STAGE_ASSESSMENTS, COPY_ASSESSMENTS, CHECK_ASSESSMENTS,
+                                MERGE_ASSESSMENTS},
+        [IMPORT_OFFICERS] = {"officers", "import.officers", officer_columns, OFF_COLUMNS,
+                             STAGE_OFFICERS, COPY_OFFICERS, CHECK_OFFICERS, MERGE_OFFICERS},
+        [IMPORT_SESSIONS] = {"sessions", "import.sessions", session_columns, SES_COLUMNS,
+                             STAGE_SESSIONS, COPY_SESSIONS, CHECK_SESSIONS, MERGE_SESSIONS},
 };
 
 enum csv_state { CSV_FIELD_START, CSV_UNQUOTED, CSV_QUOTED, CSV_QUOTE_IN_QUOTED };
@@ -413,9 +630,10 @@ static int import_valid_date(int y, int m, int d)
 	       d <= days[m - 1] + (m == 2 && leap);
 }
 
-/* completed_at as doc/import.md takes it, into "YYYY-MM-DD HH:MM:SS±HH:MM"
- * (China time unless the text names an offset). 0, or -1. */
-static int import_parse_time(const char *text, char out[40])
+/* completed_at (and a session's times) as doc/import.md takes it, into
+ * "YYYY-MM-DD HH:MM:SS±HH:MM" (China time unless the text names an offset) and,
+ * when unix is not NULL, seconds since the epoch. 0, or -1. */
+static int import_parse_time_unix(const char *text, char out[40], int64_t *unix_seconds)
 {
 	const char *p = text;
 	int y, m, d, hh = 0, mm = 0, ss = 0, oh = 8, om = 0, sign = 1, n;
@@ -471,9 +689,17 @@ static int import_parse_time(const char *text, char out[40])
 done:
 	if (!import_valid_date(y, m, d))
 		return -1;
+	if (unix_seconds != NULL)
+		*unix_seconds = (int64_t)import_days(y, (unsigned)m, (unsigned)d) * 86400 +
+		                hh * 3600 + mm * 60 + ss - sign * (oh * 3600 + om * 60);
 	n = snprintf(out, 40, "%04d-%02d-%02d %02d:%02d:%02d%c%02d:%02d", y, m, d, hh, mm, ss,
 	             sign < 0 ? '-' : '+', oh, om);
 	return n > 0 && n < 40 ? 0 : -1;
+}
+
+static int import_parse_time(const char *text, char out[40])
+{
+	return import_parse_time_unix(text, out, NULL);
 }
 
 /* A grade in English or Chinese → the schema's word, or NULL. */
@@ -623,6 +849,318 @@ static int import_assessment_row(struct request *req, struct import *im, const c
 	return import_copy_row(req, im, values, 6);
 }
 
+/* A date as YYYY-MM-DD, YYYY/M/D or an Excel serial number (days since
+ * 1899-12-30), 1950..2099, into "YYYY-MM-DD". 0, or -1. */
+static int import_parse_date(const char *text, char out[16])
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *p = text;
+	int y, m, d, leap, n;
+	char sep;
+
+	if (strspn(text, "0123456789") == strlen(text)) {
+		long serial = strtol(text, NULL, 10);
+
+		if (strlen(text) > 5 || serial < 18264 || serial > 73050) /* 1950 … 2099 */
+			return -1;
+		import_civil(serial + import_days(1899, 12, 30), &y, &m, &d);
+	} else {
+		if (import_digits(&p, 4, &y) != 4 || (*p != '-' && *p != '/'))
+			return -1;
+		sep = *p++;
+		n = import_digits(&p, 2, &m);
+		if (n == 0 || (sep == '-' && n != 2) || *p++ != sep)
+			return -1;
+		n = import_digits(&p, 2, &d);
+		if (n == 0 || (sep == '-' && n != 2) || *p != '\0')
+			return -1;
+	}
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (y < 1950 || y > 2099 || m < 1 || m > 12 || d < 1 || d > days[m - 1] + (m == 2 && leap))
+		return -1;
+	n = snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+	return n == 10 ? 0 : -1;
+}
+
+/* Characters of well-formed UTF-8 text. */
+static size_t import_chars(const char *text)
+{
+	size_t n = 0;
+
+	for (; *text != '\0'; text++)
+		n += ((unsigned char)*text & 0xC0) != 0x80;
+	return n;
+}
+
+static int import_text_chars(struct request *req, struct import *im, const char *column,
+                             const char *value, size_t max)
+{
+	char message[120];
+
+	if (value == NULL || import_chars(value) <= max)
+		return 0;
+	(void)snprintf(message, sizeof(message), "最多 %zu 个字 / at most %zu characters", max,
+	               max);
+	(void)import_row_error(req, im, im->row, column, value, "too_long", message);
+	return -1;
+}
+
+/* A word in English or Chinese → the schema's word; NULL when text is NULL.
+ * -1 after recording the row error when text is none of them. */
+static int import_choice(struct request *req, struct import *im, const char *column,
+                         const char *text, const char *const (*words)[2], size_t count,
+                         const char *message, const char **out)
+{
+	size_t i;
+
+	*out = NULL;
+	if (text == NULL)
+		return 0;
+	for (i = 0; i < count; i++) {
+		if (strcasecmp(text, words[i][0]) == 0 || strcmp(text, words[i][1]) == 0) {
+			*out = words[i][0];
+			return 0;
+		}
+	}
+	(void)import_row_error(req, im, im->row, column, text, "choice", message);
+	return -1;
+}
+
+/* A date column: format, and not after today. */
+static int import_past_date(struct request *req, struct import *im, const char *column,
+                            const char *text, char out[16])
+{
+	char today[16];
+
+	if (text == NULL)
+		return 0;
+	if (import_parse_date(text, out) != 0) {
+		(void)import_row_error(req, im, im->row, column, text, "format",
+		                       "日期格式不对 / not a date (YYYY-MM-DD, YYYY/M/D)");
+		return -1;
+	}
+	(void)snprintf(today, sizeof(today), "%04d-%02d-%02d", im->today / 10000,
+	               im->today / 100 % 100, im->today % 100);
+	if (strcmp(out, today) > 0) {
+		(void)import_row_error(req, im, im->row, column, text, "future",
+		                       "日期不能晚于今天 / the date is in the future");
+		return -1;
+	}
+	return 0;
+}
+
+/* One officer row: the national ID sealed, indexed and masked as POST
+ * /api/v1/officers does it, gender and birth date derived from it. */
+static int import_officer_row(struct request *req, struct import *im, const char **v)
+{
+	static const char *const kinds[][2] = {{"officer", "执法人员"}, {"auxiliary", "辅助人员"}};
+	static const char *const statuses[][2] = {{"active", "在岗"},
+	                                          {"transferred", "调动"},
+	                                          {"resigned", "辞职"},
+	                                          {"dismissed", "辞退"},
+	                                          {"retired", "退休"}};
+	static const char *const booleans[][2] = {{"true", "是"}, {"false", "否"}};
+	char row[24], index_hex[2 * PII_INDEX_BYTES + 3], sealed_hex[2 * PII_SEALED_ID_BYTES + 3];
+	char masked[19], gender[2] = "", birth[16] = "", hire[16], status_date[16];
+	unsigned char sealed[PII_SEALED_ID_BYTES], index[PII_INDEX_BYTES];
+	const char *values[14], *kind, *status, *on_post;
+	struct national_id parsed;
+	enum rules_id_error error = rules_national_id_parse(v[OFF_NATIONAL_ID], im->today, &parsed);
+	int bad = 0;
+
+	rules_national_id_mask(v[OFF_NATIONAL_ID], masked);
+	if (error != RULES_ID_OK) {
+		(void)import_row_error(req, im, im->row, "national_id", masked,
+		                       rules_id_error_reason(error), rules_id_error_message(error));
+		bad = 1;
+	} else {
+		rules_national_id_mask(parsed.normalized, masked);
+		pii_seal_national_id(parsed.normalized, sealed);
+		pii_index_national_id(parsed.normalized, index);
+		(void)pii_bytea_hex(sealed, sizeof(sealed), sealed_hex);
+		(void)pii_bytea_hex(index, sizeof(index), index_hex);
+		gender[0] = parsed.gender;
+		gender[1] = '\0';
+		(void)snprintf(birth, sizeof(birth), "%04d-%02d-%02d", parsed.birth_year,
+		               parsed.birth_month, parsed.birth_day);
+	}
+	sodium_memzero(&parsed, sizeof(parsed));
+	bad |= import_text_chars(req, im, "name", v[OFF_NAME], 50) != 0;
+	bad |= import_text_length(req, im, "org_code", v[OFF_ORG_CODE], 64) != 0;
+	bad |= import_choice(req, im, "kind", v[OFF_KIND], kinds, 2,
+	                     "人员类别应为 执法人员 或 辅助人员 / the kind is officer or auxiliary",
+	                     &kind) != 0;
+	bad |= import_text_chars(req, im, "post", v[OFF_POST], 100) != 0;
+	if (v[OFF_HIRE_DATE] != NULL) {
+		if (import_past_date(req, im, "hire_date", v[OFF_HIRE_DATE], hire) != 0) {
+			bad = 1;
+		} else if (birth[0] != '\0' && strcmp(hire, birth) <= 0) {
+			(void)import_row_error(
+			        req, im, im->row, "hire_date", v[OFF_HIRE_DATE], "before_birth",
+			        "入职日期早于出生日期 / the hire date is before the birth date");
+			bad = 1;
+		}
+	}
+	bad |= import_choice(req, im, "status", v[OFF_STATUS], statuses, 5,
+	                     "状态应为 在岗、调动、辞职、辞退 或 退休 / the status is active, "
+	                     "transferred, resigned, dismissed or retired",
+	                     &status) != 0;
+	bad |= import_past_date(req, im, "status_date", v[OFF_STATUS_DATE], status_date) != 0;
+	bad |= import_choice(req, im, "enforcement_post", v[OFF_ENFORCEMENT_POST], booleans, 2,
+	                     "执法岗位应为 是 或 否 / enforcement_post is true or false",
+	                     &on_post) != 0;
+	if (req->problem.type != PROBLEM_NONE)
+		return -1;
+	if (bad)
+		return 0;
+	(void)snprintf(row, sizeof(row), "%lld", im->row);
+	values[0] = row;
+	values[1] = index_hex;
+	values[2] = sealed_hex;
+	values[3] = masked;
+	values[4] = gender;
+	values[5] = birth;
+	values[6] = v[OFF_NAME];
+	values[7] = v[OFF_ORG_CODE];
+	values[8] = kind;
+	values[9] = v[OFF_POST];
+	values[10] = v[OFF_HIRE_DATE] != NULL ? hire : NULL;
+	values[11] = status;
+	values[12] = v[OFF_STATUS_DATE] != NULL ? status_date : NULL;
+	values[13] = on_post;
+	return import_copy_row(req, im, values, 14);
+}
+
+/* A category or form in English or its Chinese label → the schema's word. */
+static const char *import_category(const char *text)
+{
+	enum hours_category c;
+
+	for (c = 0; c < HOURS_CATEGORY_COUNT; c++)
+		if (strcasecmp(text, hours_category_name(c)) == 0 ||
+		    strcmp(text, hours_category_label(c)) == 0)
+			return hours_category_name(c);
+	return NULL;
+}
+
+static const char *import_form(const char *text)
+{
+	enum hours_form f;
+
+	for (f = 0; f < HOURS_FORM_COUNT; f++)
+		if (strcasecmp(text, hours_form_name(f)) == 0 ||
+		    strcmp(text, hours_form_label(f)) == 0)
+			return hours_form_name(f);
+	return NULL;
+}
+
+/* One session row: the checks of POST /api/v1/sessions (rules_hours.h). */
+static int import_session_row(struct request *req, struct import *im, const char **v)
+{
+	char row[24], starts[40], ends[40], minutes_text[24], units_text[24];
+	const char *values[11], *category = import_category(v[SES_CATEGORY]);
+	const char *form = import_form(v[SES_FORM]);
+	int64_t start = 0, end = 0, minutes = -1, units = 0;
+	int bad = 0, has_start, has_end;
+	enum hours_session_error serr;
+	enum hours_text_error herr;
+
+	bad |= import_text_length(req, im, "code", v[SES_CODE], 64) != 0;
+	bad |= import_text_chars(req, im, "title", v[SES_TITLE], 200) != 0;
+	bad |= import_text_length(req, im, "org_code", v[SES_ORG_CODE], 64) != 0;
+	if (category == NULL) {
+		(void)import_row_error(req, im, im->row, "category", v[SES_CATEGORY], "choice",
+		                       "类别应为 公共法律知识、业务知识、行政执法技能、政治理论 或 "
+		                       "其他 / the category is public_law, business, skills, "
+		                       "political or other");
+		bad = 1;
+	}
+	if (form == NULL) {
+		(void)import_row_error(req, im, im->row, "form", v[SES_FORM], "choice",
+		                       "培训形式无效 / unknown form (doc/import.md)");
+		bad = 1;
+	}
+	if (v[SES_PLATFORM] != NULL && !hours_platform_name_valid(v[SES_PLATFORM])) {
+		(void)import_row_error(req, im, im->row, "platform", v[SES_PLATFORM], "format",
+		                       "平台名称最多 100 个字符且不含控制字符 / at most 100 "
+		                       "characters, no control characters");
+		bad = 1;
+	}
+	has_start = import_parse_time_unix(v[SES_STARTS_AT], starts, &start) == 0;
+	has_end = import_parse_time_unix(v[SES_ENDS_AT], ends, &end) == 0;
+	if (!has_start)
+		(void)import_row_error(req, im, im->row, "starts_at", v[SES_STARTS_AT], "format",
+		                       "开始时间格式不对 / not a date and time this import reads");
+	if (!has_end)
+		(void)import_row_error(req, im, im->row, "ends_at", v[SES_ENDS_AT], "format",
+		                       "结束时间格式不对 / not a date and time this import reads");
+	bad |= !has_start || !has_end;
+	if (has_start && has_end) {
+		serr = hours_session_check(start, end);
+		if (serr != HOURS_SESSION_OK) {
+			(void)import_row_error(
+			        req, im, im->row,
+			        serr == HOURS_SESSION_RANGE ? "starts_at" : "ends_at",
+			        serr == HOURS_SESSION_RANGE ? v[SES_STARTS_AT] : v[SES_ENDS_AT],
+			        hours_session_error_reason(serr),
+			        hours_session_error_message(serr));
+			bad = 1;
+		} else {
+			minutes = hours_session_minutes(start, end);
+		}
+	}
+	if (v[SES_DURATION] != NULL) {
+		const char *d = v[SES_DURATION];
+		long value = strspn(d, "0123456789") == strlen(d) && strlen(d) <= 4
+		                     ? strtol(d, NULL, 10)
+		                     : -1;
+
+		if (value < 1 || value > 1440) {
+			(void)import_row_error(
+			        req, im, im->row, "duration_minutes", d, "range",
+			        "时长应为 1 至 1440 分钟 / the duration is 1 to 1440 "
+			        "minutes");
+			bad = 1;
+		} else if (minutes >= 0 && value > minutes) {
+			(void)import_row_error(
+			        req, im, im->row, "duration_minutes", d, "exceeds_span",
+			        "时长不能超过开始至结束的时间 / the duration exceeds the "
+			        "span from start to end");
+			bad = 1;
+		} else {
+			minutes = value;
+		}
+	}
+	if (v[SES_DECLARED_HOURS] != NULL) {
+		herr = hours_parse(v[SES_DECLARED_HOURS], &units);
+		if (herr != HOURS_TEXT_OK) {
+			(void)import_row_error(req, im, im->row, "declared_hours",
+			                       v[SES_DECLARED_HOURS], hours_text_error_reason(herr),
+			                       hours_text_error_message(herr));
+			bad = 1;
+		}
+	}
+	if (req->problem.type != PROBLEM_NONE)
+		return -1;
+	if (bad)
+		return 0;
+	(void)snprintf(row, sizeof(row), "%lld", im->row);
+	(void)snprintf(minutes_text, sizeof(minutes_text), "%lld", (long long)minutes);
+	(void)snprintf(units_text, sizeof(units_text), "%lld", (long long)units);
+	values[0] = row;
+	values[1] = v[SES_CODE];
+	values[2] = v[SES_TITLE];
+	values[3] = v[SES_ORG_CODE];
+	values[4] = category;
+	values[5] = form;
+	values[6] = v[SES_PLATFORM];
+	values[7] = starts;
+	values[8] = ends;
+	values[9] = minutes_text;
+	values[10] = v[SES_DECLARED_HOURS] != NULL ? units_text : NULL;
+	return import_copy_row(req, im, values, 11);
+}
+
 /* ---- the header and the transaction ---- */
 
 static const char *import_field(struct import *im, int i)
@@ -676,8 +1214,8 @@ static int import_header(struct request *req, struct import *im)
 		            "the header does not name the columns of this kind (doc/import.md)");
 		return -1;
 	}
-	stage = &import_stmts[im->kind == IMPORT_ATTENDANCE ? STAGE_ATTENDANCE : STAGE_ASSESSMENTS];
-	copy = &import_stmts[im->kind == IMPORT_ATTENDANCE ? COPY_ATTENDANCE : COPY_ASSESSMENTS];
+	stage = &import_stmts[import_kinds[im->kind].stage];
+	copy = &import_stmts[import_kinds[im->kind].copy];
 	if (db_begin_dedicated(req) != 0)
 		return -1;
 	/* COPY waits on the client between chunks: a long upload is one statement. */
@@ -746,8 +1284,17 @@ static int import_record(struct request *req, struct import *im)
 		return -1;
 	if (im->last_rejected_row == im->row)
 		return 0;
-	return im->kind == IMPORT_ATTENDANCE ? import_attendance_row(req, im, values)
-	                                     : import_assessment_row(req, im, values);
+	switch (im->kind) {
+	case IMPORT_ATTENDANCE:
+		return import_attendance_row(req, im, values);
+	case IMPORT_ASSESSMENTS:
+		return import_assessment_row(req, im, values);
+	case IMPORT_OFFICERS:
+		return import_officer_row(req, im, values);
+	case IMPORT_SESSIONS:
+		return import_session_row(req, im, values);
+	}
+	return problem_set(&req->problem, PROBLEM_INTERNAL, "unknown import kind");
 }
 
 /* ---- the CSV parser (RFC 4180; CRLF or LF) ---- */
@@ -876,8 +1423,7 @@ static int import_chunk(struct request *req, const char *data, size_t len)
 /* Collects the database's row errors in row order after the C ones. */
 static int import_check(struct request *req, struct import *im)
 {
-	const struct db_stmt *stmt =
-	        &import_stmts[im->kind == IMPORT_ATTENDANCE ? CHECK_ATTENDANCE : CHECK_ASSESSMENTS];
+	const struct db_stmt *stmt = &import_stmts[import_kinds[im->kind].check];
 	PGresult *res = db_exec_unprepared(req, stmt, 0, NULL);
 	int i;
 
@@ -954,14 +1500,14 @@ static int import_reply_rejected(struct request *req, struct import *im)
 static int import_finish(struct request *req)
 {
 	struct import *im = req->stream.state;
-	const struct db_stmt *merge;
+	const struct db_stmt *merge = &import_stmts[import_kinds[im->kind].merge];
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	char sha_hex[2 * crypto_hash_sha256_BYTES + 1], has_column[2] = "f";
+	char sha_hex[2 * crypto_hash_sha256_BYTES + 1], has_column[2] = "f", has_other[2] = "f";
 	const char *params[2];
 	long long inserted, updated;
 	PGresult *res;
 	json_t *counts;
-	int ok;
+	int ok, nparams = 1, i;
 
 	if (!im->bom_done) { /* a body shorter than a BOM that began like one */
 		im->bom_done = 1;
@@ -1007,26 +1553,64 @@ static int import_finish(struct request *req)
 
 	crypto_hash_sha256_final(&im->sha, digest);
 	(void)sodium_bin2hex(sha_hex, sizeof(sha_hex), digest, sizeof(digest));
-	if (im->kind == IMPORT_ATTENDANCE) {
-		merge = &import_stmts[MERGE_ATTENDANCE];
+	switch (im->kind) {
+	case IMPORT_ATTENDANCE:
 		has_column[0] = im->present[ATT_HOURS] >= 0 ? 't' : 'f';
 		params[0] = im->file;
 		params[1] = has_column;
-	} else {
-		merge = &import_stmts[MERGE_ASSESSMENTS];
+		nparams = 2;
+		break;
+	case IMPORT_ASSESSMENTS:
 		has_column[0] = im->present[ASM_NOTE] >= 0 ? 't' : 'f';
 		params[0] = has_column;
+		break;
+	case IMPORT_OFFICERS:
+		has_column[0] = im->present[OFF_POST] >= 0 ? 't' : 'f';
+		has_other[0] = im->present[OFF_HIRE_DATE] >= 0 ? 't' : 'f';
+		params[0] = has_column;
+		params[1] = has_other;
+		nparams = 2;
+		break;
+	case IMPORT_SESSIONS:
+		has_column[0] = im->present[SES_PLATFORM] >= 0 ? 't' : 'f';
+		has_other[0] = im->present[SES_DECLARED_HOURS] >= 0 ? 't' : 'f';
+		params[0] = has_column;
+		params[1] = has_other;
+		nparams = 2;
+		break;
 	}
-	res = db_exec_unprepared(req, merge, im->kind == IMPORT_ATTENDANCE ? 2 : 1, params);
-	if (res == NULL)
+	/* One audit entry for the whole import, appended below: the rows the
+	 * merge writes leave none of their own (schema 010, tcard.bulk). */
+	if (db_exec_unprepared(req, &import_bulk_on, 0, NULL) == NULL)
+		return -1;
+	res = db_exec_unprepared(req, merge, nparams, params);
+	if (res == NULL || db_exec_unprepared(req, &import_bulk_off, 0, NULL) == NULL)
 		return -1;
 	inserted = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	updated = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	/* Officers and sessions: natural keys taken outside the caller's scope
+	 * were neither updated nor inserted; the transaction is never committed. */
+	for (i = 0; im->kind == IMPORT_OFFICERS && i < PQntuples(res); i++)
+		if (!PQgetisnull(res, i, 2) &&
+		    import_row_error(req, im, strtoll(PQgetvalue(res, i, 2), NULL, 10),
+		                     "national_id", PQgetvalue(res, i, 3), "outside_scope",
+		                     "该身份证号已在您管辖范围以外的单位登记 / this national ID is "
+		                     "registered in a unit outside your scope") != 0)
+			return -1;
+	for (i = 0; im->kind == IMPORT_SESSIONS && i < PQntuples(res); i++)
+		if (!PQgetisnull(res, i, 2) &&
+		    import_row_error(
+		            req, im, strtoll(PQgetvalue(res, i, 2), NULL, 10), "code",
+		            PQgetvalue(res, i, 3), "outside_scope",
+		            "该培训编号已被您管辖范围以外的单位使用 / this code is used by "
+		            "a unit outside your scope") != 0)
+			return -1;
+	if (im->rejected > 0)
+		return import_reply_rejected(req, im);
 	counts = json_pack("{s:s, s:b, s:s, s:s?, s:I, s:I, s:I, s:I, s:i}", "kind",
-	                   im->kind == IMPORT_ATTENDANCE ? "attendance" : "assessments", "dry_run",
-	                   im->dry_run, "file_sha256", sha_hex, "file", im->file, "rows",
-	                   (json_int_t)im->rows, "inserted", (json_int_t)inserted, "updated",
-	                   (json_int_t)updated, "unchanged",
+	                   import_kinds[im->kind].name, "dry_run", im->dry_run, "file_sha256",
+	                   sha_hex, "file", im->file, "rows", (json_int_t)im->rows, "inserted",
+	                   (json_int_t)inserted, "updated", (json_int_t)updated, "unchanged",
 	                   (json_int_t)(im->rows - inserted - updated), "rejected", 0);
 	if (counts == NULL)
 		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
@@ -1034,10 +1618,7 @@ static int import_finish(struct request *req)
 		/* The triggers marked the officer-years stale; they are evaluated here,
 		 * in this transaction, set-wise in batches. */
 		if (hours_store_refresh(req) != 0 ||
-		    audit_record(req,
-		                 im->kind == IMPORT_ATTENDANCE ? "import.attendance"
-		                                               : "import.assessments",
-		                 "import", NULL,
+		    audit_record(req, import_kinds[im->kind].action, "import", NULL,
 		                 strcmp(req->principal.scope, "all") != 0 ? req->principal.scope
 		                                                          : NULL,
 		                 NULL, counts) != 0 ||
@@ -1049,8 +1630,7 @@ static int import_finish(struct request *req)
 	/* A dry run ends here: the transaction is rolled back when the
 	 * connection closes. */
 	log_event(LOG_INFO, "import", "request_id=%s kind=%s rows=%lld inserted=%lld dry_run=%d",
-	          req->id, im->kind == IMPORT_ATTENDANCE ? "attendance" : "assessments", im->rows,
-	          inserted, im->dry_run);
+	          req->id, import_kinds[im->kind].name, im->rows, inserted, im->dry_run);
 	return request_reply_json(req, 200, counts);
 }
 
@@ -1091,10 +1671,15 @@ int api_imports_post(struct request *req)
 	const char *dry_run = request_query(req, "dry_run");
 	const char *file = request_query(req, "file");
 	struct import *im;
+	size_t k;
 
-	if (kind == NULL || (strcmp(kind, "attendance") != 0 && strcmp(kind, "assessments") != 0))
+	for (k = 0; kind != NULL && k < sizeof(import_kinds) / sizeof(import_kinds[0]); k++)
+		if (strcmp(kind, import_kinds[k].name) == 0)
+			break;
+	if (kind == NULL || k == sizeof(import_kinds) / sizeof(import_kinds[0]))
 		return problem_set(&req->problem, PROBLEM_NOT_FOUND,
-		                   "no import of this kind (attendance, assessments)");
+		                   "no import of this kind (attendance, assessments, officers, "
+		                   "sessions)");
 	if (!import_is_csv(request_header(req, "Content-Type")))
 		return problem_set(&req->problem, PROBLEM_MEDIA_TYPE,
 		                   "the body must be text/csv; charset=utf-8");
@@ -1122,9 +1707,9 @@ int api_imports_post(struct request *req)
 		                   "%d imports are running; try again later", IMPORT_CONCURRENT);
 	}
 	im->slot = 1;
-	im->kind = strcmp(kind, "attendance") == 0 ? IMPORT_ATTENDANCE : IMPORT_ASSESSMENTS;
-	im->columns = im->kind == IMPORT_ATTENDANCE ? attendance_columns : assessment_columns;
-	im->ncolumns = im->kind == IMPORT_ATTENDANCE ? ATT_COLUMNS : ASM_COLUMNS;
+	im->kind = (enum import_kind)k;
+	im->columns = import_kinds[k].columns;
+	im->ncolumns = import_kinds[k].ncolumns;
 	im->file = file != NULL ? arena_strdup(req->arena, file) : NULL;
 	im->dry_run = dry_run != NULL && strcmp(dry_run, "true") == 0;
 	im->today = api_today();

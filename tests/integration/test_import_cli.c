@@ -18,25 +18,6 @@ static long long unit, officer_1, officer_2, session;
 static char dir[] = "/tmp/tcard-import-cli-XXXXXX";
 static char id_1[19], id_2[19];
 
-/* Runs a shell command line; returns the exit status and the output (both
- * streams) in out. */
-static int run(const char *command, char *out, size_t size)
-{
-	char line[2048];
-	FILE *p;
-	size_t len;
-	int status;
-
-	(void)snprintf(line, sizeof(line), "%s 2>&1", command);
-	p = popen(line, "r");
-	assert_non_null(p);
-	len = fread(out, 1, size - 1, p);
-	out[len] = '\0';
-	status = pclose(p);
-	assert_true(WIFEXITED(status));
-	return WEXITSTATUS(status);
-}
-
 /* tcard import KIND FILE against our tcardd with token (NULL: the stored login). */
 static int import(const char *kind, const char *file, const char *token, const char *extra,
                   char *out, size_t size)
@@ -48,7 +29,7 @@ static int import(const char *kind, const char *file, const char *token, const c
 	(void)snprintf(command, sizeof(command),
 	               "XDG_CONFIG_HOME='%s/config' %s import %s '%s' --server '%s' %s %s", dir,
 	               TCARD_CLI_PATH, kind, file, proc.base_url, token_arg, extra);
-	return run(command, out, size);
+	return test_run_command(command, out, size);
 }
 
 /* A count in the CLI's --json summary (the server's reply). */
@@ -62,15 +43,6 @@ static long long summary_count(const char *out, const char *key)
 	n = test_json_int(doc, key);
 	json_decref(doc);
 	return n;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
 }
 
 static int setup(void **state)
@@ -109,6 +81,7 @@ static int teardown(void **state)
 static void test_excel_file_lands_once_and_a_second_time_changes_nothing(void **state)
 {
 	char path[600], text[1024], out[8192];
+	long long audit_before;
 
 	(void)state;
 	(void)snprintf(path, sizeof(path), "%s/第一批.csv", dir);
@@ -116,10 +89,16 @@ static void test_excel_file_lands_once_and_a_second_time_changes_nothing(void **
 	               "\xEF\xBB\xBF身份证号,培训编号,认定学时,认定说明\r\n"
 	               "%s,IMP-1,,\r\n%s,IMP-1,2.5,\"早退, 补认定\"\r\n",
 	               id_1, id_2);
-	write_file(path, text);
+	test_write_file(path, text);
+	audit_before = test_db_count(db, "SELECT count(*) FROM audit_log");
 	assert_int_equal(import("attendance", path, proc.admin.bearer, "--json", out, sizeof(out)),
 	                 0);
 	assert_int_equal(summary_count(out, "inserted"), 2);
+	/* One audit entry for the import, none per record. */
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log"), audit_before + 1);
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log"
+	                                   " WHERE action = 'import.attendance'"),
+	                 1);
 	assert_int_equal(test_db_countf(db,
 	                                "SELECT count(*) FROM attendance WHERE session_id = %lld",
 	                                session),
@@ -149,7 +128,7 @@ static void test_a_bad_row_writes_nothing_and_leaves_an_error_report(void **stat
 	(void)snprintf(report, sizeof(report), "%s.errors.csv", path);
 	(void)snprintf(text, sizeof(text), "身份证号,年度,考核等次\n%s,2025,合格\n%s,2025,优秀\n",
 	               id_2, bad_id);
-	write_file(path, text);
+	test_write_file(path, text);
 	assert_int_equal(import("assessments", path, proc.admin.bearer, "", out, sizeof(out)), 65);
 	assert_int_equal(test_db_count(db, "SELECT count(*) FROM annual_assessment"), before);
 	f = fopen(report, "r");
@@ -171,7 +150,7 @@ static void test_gb18030_file_converts_and_grades_in_chinese_count(void **state)
 	(void)snprintf(gbk, sizeof(gbk), "%s/gbk.csv", dir);
 	(void)snprintf(text, sizeof(text),
 	               "身份证号,年度,考核等次,备注\r\n%s,2024,不合格,复核后\r\n", id_1);
-	write_file(utf8, text);
+	test_write_file(utf8, text);
 	(void)snprintf(command, sizeof(command), "iconv -f UTF-8 -t GB18030 '%s' > '%s'", utf8,
 	               gbk);
 	assert_int_equal(system(command), 0);
@@ -202,7 +181,7 @@ static void test_an_auditor_is_refused_with_77_and_a_stored_login_works(void **s
 	               "printf '%%s\\n' '%s' | XDG_CONFIG_HOME='%s/config' %s login --server '%s'"
 	               " --user imp.hr",
 	               TEST_USER_PASSWORD, dir, TCARD_CLI_PATH, proc.base_url);
-	assert_int_equal(run(command, out, sizeof(out)), 0);
+	assert_int_equal(test_run_command(command, out, sizeof(out)), 0);
 	(void)snprintf(token_file, sizeof(token_file), "%s/config/tcard/token", dir);
 	assert_int_equal(stat(token_file, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);

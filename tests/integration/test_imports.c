@@ -20,35 +20,6 @@ static long long officer_a1, officer_a2, officer_a3, officer_b1;
 static char id_a1[19], id_a2[19], id_a3[19], id_b1[19];
 static struct test_identity hr_a;
 
-static void session_sql(const char *code, long long org, const char *day, long long hours)
-{
-	char sql[768];
-
-	(void)snprintf(sql, sizeof(sql),
-	               "INSERT INTO training_session (code, title, org_id, category, form,"
-	               " starts_at, ends_at, duration_minutes, declared_units)"
-	               " VALUES ('%s', '培训 %s', %lld, 'business', 'lecture', '%s 09:00+08',"
-	               " timestamptz '%s 09:00+08' + interval '4 hours', 240, %lld)",
-	               code, code, org, day, day, hours * UNITS_PER_HOUR);
-	test_db_as_app(db, sql);
-}
-
-/* POSTs csv to /api/v1/imports/KIND?QUERY as who (NULL: the admin). */
-static void import_as(const struct test_identity *who, struct http_result *r, const char *kind,
-                      const char *query, const char *csv, int chunked)
-{
-	const char *headers[] = {"Content-Type: text/csv; charset=utf-8",
-	                         chunked ? "Transfer-Encoding: chunked" : NULL, NULL};
-	char path[256];
-
-	(void)snprintf(path, sizeof(path), "/api/v1/imports/%s%s%s", kind, query ? "?" : "",
-	               query ? query : "");
-	if (who == NULL)
-		http_call(&proc, r, "POST", path, headers, csv);
-	else
-		http_call_as(&proc, who, r, "POST", path, headers, csv);
-}
-
 static long long attendance_count(void)
 {
 	return test_db_count(db, "SELECT count(*) FROM attendance");
@@ -57,23 +28,6 @@ static long long attendance_count(void)
 static long long import_audits(const char *action)
 {
 	return test_db_countf(db, "SELECT count(*) FROM audit_log WHERE action = '%s'", action);
-}
-
-/* 1 when the reply's row_errors hold one for row and column with reason. */
-static int has_row_error(const struct http_result *r, long long row, const char *column,
-                         const char *reason)
-{
-	const json_t *errors = json_object_get(r->json, "row_errors"), *e;
-	size_t i;
-
-	json_array_foreach(errors, i, e)
-	{
-		if (json_integer_value(json_object_get(e, "row")) == row &&
-		    strcmp(json_string_value(json_object_get(e, "column")), column) == 0 &&
-		    strcmp(json_string_value(json_object_get(e, "reason")), reason) == 0)
-			return 1;
-	}
-	return 0;
 }
 
 static int group_setup(void **state)
@@ -95,9 +49,9 @@ static int group_setup(void **state)
 	test_national_id(9303, id_a3);
 	test_national_id(9304, id_b1);
 	test_create_user(&proc, "imp.hr.a", "hr", county_a, 0, NULL, &hr_a);
-	session_sql("IMP-1", county_a, "2025-03-03", 4);
-	session_sql("IMP-2", county_a, "2025-04-07", 3);
-	session_sql("IMP-B", county_b, "2025-04-08", 3);
+	test_session_sql(db, "IMP-1", county_a, "2025-03-03", 4);
+	test_session_sql(db, "IMP-2", county_a, "2025-04-07", 3);
+	test_session_sql(db, "IMP-B", county_b, "2025-04-08", 3);
 	return 0;
 }
 
@@ -126,7 +80,7 @@ static void test_a_good_attendance_file_lands_and_the_cards_show_it(void **state
 	               "IMP-2,%s,,,,,45719.5\r\n"
 	               "IMP-2,%s,,,,,2025-04-07T12:00:00+08:00\r\n",
 	               id_a1, id_a2, id_a1, id_a3);
-	import_as(NULL, &r, "attendance", "file=march.csv", good_csv, 0);
+	test_import_post(&proc, NULL, &r, "attendance", "file=march.csv", good_csv, 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(test_json_int(r.json, "rows"), 4);
 	assert_int_equal(test_json_int(r.json, "inserted"), 4);
@@ -160,7 +114,7 @@ static void test_the_same_file_again_changes_nothing(void **state)
 	struct http_result r;
 
 	(void)state;
-	import_as(NULL, &r, "attendance", "file=march.csv", good_csv, 1);
+	test_import_post(&proc, NULL, &r, "attendance", "file=march.csv", good_csv, 1);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(test_json_int(r.json, "inserted"), 0);
 	assert_int_equal(test_json_int(r.json, "updated"), 0);
@@ -194,18 +148,18 @@ static void test_every_bad_row_is_reported_and_nothing_is_written(void **state)
 	               "%s,IMP-2,,,,extra\n"           /* 11: extra column */
 	               "%s,IMP-2,,,\n",                /* 12: fine */
 	               bad_digit, id_a3, id_a3, id_a3, id_a3, id_a3, id_a3, id_a3, id_a3, id_a3);
-	import_as(NULL, &r, "attendance", NULL, csv, 0);
+	test_import_post(&proc, NULL, &r, "attendance", NULL, csv, 0);
 	assert_int_equal(r.status, 422);
 	assert_string_equal(r.content_type, "application/problem+json");
-	assert_true(has_row_error(&r, 2, "national_id", "check_digit"));
-	assert_true(has_row_error(&r, 4, "session_code", "unknown"));
-	assert_true(has_row_error(&r, 6, "national_id", "duplicate"));
-	assert_true(has_row_error(&r, 7, "override_reason", "required"));
-	assert_true(has_row_error(&r, 8, "hours", "negative") ||
-	            has_row_error(&r, 8, "hours", "syntax"));
-	assert_true(has_row_error(&r, 9, "completed_at", "format"));
-	assert_true(has_row_error(&r, 10, "-", "missing_column"));
-	assert_true(has_row_error(&r, 11, "-", "extra_column"));
+	assert_true(test_row_error(&r, 2, "national_id", "check_digit"));
+	assert_true(test_row_error(&r, 4, "session_code", "unknown"));
+	assert_true(test_row_error(&r, 6, "national_id", "duplicate"));
+	assert_true(test_row_error(&r, 7, "override_reason", "required"));
+	assert_true(test_row_error(&r, 8, "hours", "negative") ||
+	            test_row_error(&r, 8, "hours", "syntax"));
+	assert_true(test_row_error(&r, 9, "completed_at", "format"));
+	assert_true(test_row_error(&r, 10, "-", "missing_column"));
+	assert_true(test_row_error(&r, 11, "-", "extra_column"));
 	assert_int_equal(test_json_int(r.json, "rows"), 11);
 	assert_int_equal(test_json_int(r.json, "rejected"), 9);
 	/* National IDs are masked in the reply. */
@@ -220,19 +174,20 @@ static void test_bad_headers_empty_files_and_types_are_refused(void **state)
 	const char *headers[] = {"Content-Type: application/json", NULL};
 
 	(void)state;
-	import_as(NULL, &r, "attendance", NULL, "national_id,session,hours\nx,y,z\n", 0);
+	test_import_post(&proc, NULL, &r, "attendance", NULL, "national_id,session,hours\nx,y,z\n",
+	                 0);
 	assert_problem(&r, 422, "columns", "unknown");
 	http_result_clear(&r);
-	import_as(NULL, &r, "attendance", NULL, "national_id,hours\n", 0);
+	test_import_post(&proc, NULL, &r, "attendance", NULL, "national_id,hours\n", 0);
 	assert_problem(&r, 422, "columns", "missing");
 	http_result_clear(&r);
-	import_as(NULL, &r, "attendance", NULL, "", 0);
+	test_import_post(&proc, NULL, &r, "attendance", NULL, "", 0);
 	assert_problem(&r, 422, "file", "empty");
 	http_result_clear(&r);
-	import_as(NULL, &r, "attendance", NULL, "national_id,session_code\r\n", 1);
+	test_import_post(&proc, NULL, &r, "attendance", NULL, "national_id,session_code\r\n", 1);
 	assert_problem(&r, 422, "file", "no_rows");
 	http_result_clear(&r);
-	import_as(NULL, &r, "officers-nope", NULL, "a\n", 0);
+	test_import_post(&proc, NULL, &r, "officers-nope", NULL, "a\n", 0);
 	assert_problem(&r, 404, NULL, NULL);
 	http_result_clear(&r);
 	http_call(&proc, &r, "POST", "/api/v1/imports/attendance", headers, "{}");
@@ -249,7 +204,7 @@ static void test_a_dry_run_counts_and_writes_nothing(void **state)
 	(void)state;
 	(void)snprintf(csv, sizeof(csv), "national_id,session_code\n%s,IMP-1\n%s,IMP-1\n", id_a3,
 	               id_a1);
-	import_as(NULL, &r, "attendance", "dry_run=true", csv, 0);
+	test_import_post(&proc, NULL, &r, "attendance", "dry_run=true", csv, 0);
 	assert_int_equal(r.status, 200);
 	assert_true(json_is_true(json_object_get(r.json, "dry_run")));
 	assert_int_equal(test_json_int(r.json, "inserted"), 1);
@@ -269,7 +224,7 @@ static void test_assessments_take_chinese_grades_and_update(void **state)
 	               "national_id,year,grade,note\n%s,2024,优秀,\n%s,2024,pass,年中调入\n"
 	               "%s,2025,不合格,\n",
 	               id_a1, id_a2, id_a3);
-	import_as(&hr_a, &r, "assessments", "file=kh.csv", csv, 0);
+	test_import_post(&proc, &hr_a, &r, "assessments", "file=kh.csv", csv, 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(test_json_int(r.json, "inserted"), 3);
 	http_result_clear(&r);
@@ -283,7 +238,7 @@ static void test_assessments_take_chinese_grades_and_update(void **state)
 	               "national_id,year,grade,note\n%s,2024,合格,\n%s,2024,pass,年中调入\n"
 	               "%s,2025,不合格,\n",
 	               id_a1, id_a2, id_a3);
-	import_as(&hr_a, &r, "assessments", NULL, csv, 0);
+	test_import_post(&proc, &hr_a, &r, "assessments", NULL, csv, 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(test_json_int(r.json, "inserted"), 0);
 	assert_int_equal(test_json_int(r.json, "updated"), 1);
@@ -292,10 +247,10 @@ static void test_assessments_take_chinese_grades_and_update(void **state)
 	/* A bad grade and a future year. */
 	(void)snprintf(csv, sizeof(csv), "national_id,year,grade\n%s,2024,好\n%s,2098,pass\n",
 	               id_a1, id_a2);
-	import_as(&hr_a, &r, "assessments", NULL, csv, 0);
+	test_import_post(&proc, &hr_a, &r, "assessments", NULL, csv, 0);
 	assert_int_equal(r.status, 422);
-	assert_true(has_row_error(&r, 2, "grade", "unknown"));
-	assert_true(has_row_error(&r, 3, "year", "future"));
+	assert_true(test_row_error(&r, 2, "grade", "unknown"));
+	assert_true(test_row_error(&r, 3, "year", "future"));
 	http_result_clear(&r);
 	assert_int_equal(import_audits("import.assessments"), 2);
 }
@@ -309,9 +264,9 @@ static void test_hr_of_county_a_cannot_import_county_b(void **state)
 	(void)state;
 	(void)snprintf(csv, sizeof(csv), "national_id,session_code\n%s,IMP-2\n%s,IMP-2\n", id_a2,
 	               id_b1);
-	import_as(&hr_a, &r, "attendance", NULL, csv, 0);
+	test_import_post(&proc, &hr_a, &r, "attendance", NULL, csv, 0);
 	assert_int_equal(r.status, 422);
-	assert_true(has_row_error(&r, 3, "national_id", "unknown"));
+	assert_true(test_row_error(&r, 3, "national_id", "unknown"));
 	assert_int_equal(test_json_int(r.json, "rejected"), 1);
 	http_result_clear(&r);
 	assert_int_equal(attendance_count(), before);
@@ -350,7 +305,7 @@ static void test_an_abandoned_upload_writes_nothing_and_the_next_works(void **st
 		abandon_upload(proc.port, proc.admin.bearer, csv);
 	(void)usleep(300000);
 	assert_int_equal(attendance_count(), before);
-	import_as(NULL, &r, "attendance", NULL, csv, 0);
+	test_import_post(&proc, NULL, &r, "attendance", NULL, csv, 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(test_json_int(r.json, "inserted"), 1);
 	http_result_clear(&r);
@@ -375,7 +330,8 @@ static void test_over_the_size_limit_is_413_and_nothing_is_written(void **state)
 	len += (size_t)snprintf(csv, 4096, "national_id,session_code\n");
 	for (i = 0; i < 60; i++)
 		len += (size_t)snprintf(csv + len, 4096 - len, "%s,IMP-%d\n", id_a1, i);
-	import_as(NULL, &r, "attendance", NULL, csv, 0); /* on the main tcardd: 422, not 413 */
+	test_import_post(&proc, NULL, &r, "attendance", NULL, csv,
+	                 0); /* on the main tcardd: 422, not 413 */
 	assert_int_equal(r.status, 422);
 	http_result_clear(&r);
 	{
@@ -400,7 +356,8 @@ static void test_only_admin_and_hr_may_import(void **state)
 	struct http_result r;
 
 	(void)state;
-	import_as(&(struct test_identity){0}, &r, "attendance", NULL, "national_id\n", 0);
+	test_import_post(&proc, &(struct test_identity){0}, &r, "attendance", NULL, "national_id\n",
+	                 0);
 	assert_int_equal(r.status, 401);
 	http_result_clear(&r);
 }

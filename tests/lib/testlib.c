@@ -967,3 +967,74 @@ long long test_issue_certificate(struct tcardd_proc *proc, long long officer_id,
 	http_result_clear(&r);
 	return id;
 }
+
+void test_import_post(struct tcardd_proc *proc, const struct test_identity *who,
+                      struct http_result *r, const char *kind, const char *query, const char *csv,
+                      int chunked)
+{
+	const char *headers[] = {"Content-Type: text/csv; charset=utf-8",
+	                         chunked ? "Transfer-Encoding: chunked" : NULL, NULL};
+	char path[256];
+
+	(void)snprintf(path, sizeof(path), "/api/v1/imports/%s%s%s", kind, query ? "?" : "",
+	               query ? query : "");
+	if (who == NULL)
+		http_call(proc, r, "POST", path, headers, csv);
+	else
+		http_call_as(proc, who, r, "POST", path, headers, csv);
+}
+
+int test_row_error(const struct http_result *r, long long row, const char *column,
+                   const char *reason)
+{
+	const json_t *errors = json_object_get(r->json, "row_errors"), *e;
+	size_t i;
+
+	json_array_foreach(errors, i, e)
+	{
+		if (json_integer_value(json_object_get(e, "row")) == row &&
+		    strcmp(json_string_value(json_object_get(e, "column")), column) == 0 &&
+		    strcmp(json_string_value(json_object_get(e, "reason")), reason) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void test_session_sql(PGconn *db, const char *code, long long org, const char *day, long long hours)
+{
+	char sql[768];
+
+	(void)snprintf(sql, sizeof(sql),
+	               "INSERT INTO training_session (code, title, org_id, category, form,"
+	               " starts_at, ends_at, duration_minutes, declared_units)"
+	               " VALUES ('%s', '培训 %s', %lld, 'business', 'lecture', '%s 09:00+08',"
+	               " timestamptz '%s 09:00+08' + interval '4 hours', 240, %lld)",
+	               code, code, org, day, day, hours * 36000LL);
+	test_db_as_app(db, sql);
+}
+
+void test_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+int test_run_command(const char *command, char *out, size_t size)
+{
+	char line[2048];
+	FILE *p;
+	size_t len;
+	int status;
+
+	assert_true(snprintf(line, sizeof(line), "%s 2>&1", command) < (int)sizeof(line));
+	p = popen(line, "r");
+	assert_non_null(p);
+	len = fread(out, 1, size - 1, p);
+	out[len] = '\0';
+	status = pclose(p);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}

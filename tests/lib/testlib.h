@@ -165,6 +165,23 @@ long long test_create_officer_with(struct tcardd_proc *proc, unsigned n, const c
  * domain, by issuing_org, valid from 2024-01-01 to 2030-12-31. Returns its id. */
 long long test_issue_certificate(struct tcardd_proc *proc, long long officer_id,
                                  long long issuing_org_id, const char *number, const char *domain);
+
+/* Bulk import (doc/import.md). POSTs csv to /api/v1/imports/KIND?QUERY (query
+ * may be NULL) as who (NULL: the admin), as text/csv, chunked when asked. */
+void test_import_post(struct tcardd_proc *proc, const struct test_identity *who,
+                      struct http_result *r, const char *kind, const char *query, const char *csv,
+                      int chunked);
+/* 1 when an import reply's row_errors hold one for row and column with reason. */
+int test_row_error(const struct http_result *r, long long row, const char *column,
+                   const char *reason);
+/* Inserts a session of unit org as the app role: code, on day (YYYY-MM-DD) 09:00
+ * to 13:00 China time, business, lecture, declaring hours. */
+void test_session_sql(PGconn *db, const char *code, long long org, const char *day,
+                      long long hours);
+/* Writes text to path (fails the test otherwise). */
+void test_write_file(const char *path, const char *text);
+/* Runs a shell command line; returns its exit status, with both output streams in out. */
+int test_run_command(const char *command, char *out, size_t size);
 /* Creates a public_law lecture over HTTP (times RFC 3339; declared_hours "4.5" or NULL for
  * an untimed session) and returns its id. */
 long long test_create_session(struct tcardd_proc *proc, const char *title, long long org_id,
