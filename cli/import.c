@@ -76,14 +76,36 @@ static const struct import_column session_columns[] = {
         {"declared_hours", "学时", 0},
 };
 
+static const struct import_column organisation_columns[] = {
+        {"code", "单位编码", 1},
+        {"name", "单位名称", 1},
+        {"kind", "单位类别", 1},
+        {"parent_code", "上级单位编码", 0},
+        {"region_code", "行政区划代码", 0},
+        {"credit_code", "统一社会信用代码", 0},
+};
+
+static const struct import_column certificate_columns[] = {
+        {"number", "证号", 1},
+        {"national_id", "身份证号", 1},
+        {"issuing_org_code", "发证机关编码", 1},
+        {"domain", "执法类别", 1},
+        {"area", "执法区域", 0},
+        {"issued_on", "发证日期", 1},
+        {"expires_on", "有效期至", 1},
+        {"custody", "保管", 0},
+};
+
 static const struct import_kind import_kinds[] = {
         {"attendance", attendance_columns,
          sizeof(attendance_columns) / sizeof(attendance_columns[0])},
         {"assessments", assessment_columns,
          sizeof(assessment_columns) / sizeof(assessment_columns[0])},
-        {"organisations", NULL, 0},
+        {"organisations", organisation_columns,
+         sizeof(organisation_columns) / sizeof(organisation_columns[0])},
         {"officers", officer_columns, sizeof(officer_columns) / sizeof(officer_columns[0])},
-        {"certificates", NULL, 0},
+        {"certificates", certificate_columns,
+         sizeof(certificate_columns) / sizeof(certificate_columns[0])},
         {"sessions", session_columns, sizeof(session_columns) / sizeof(session_columns[0])},
 };
 
@@ -110,8 +132,8 @@ static void import_usage(FILE *out)
 	        "用法 / usage: tcard import KIND FILE [--server URL] [--token TOKEN]\n"
 	        "        [--encoding utf-8|gb18030] [--map MAP.json] [--dry-run] [--json]\n"
 	        "        [--convert-only]\n"
-	        "KIND: attendance 培训登记, assessments 年度考核, officers 人员, sessions 培训\n"
-	        "      (organisations, certificates: 尚未支持 / not yet supported)\n"
+	        "KIND: attendance 培训登记, assessments 年度考核, officers 人员, sessions 培训,\n"
+	        "      certificates 执法证, organisations 单位 (仅管理员 / admin only)\n"
 	        "FILE: CSV, UTF-8（可带 BOM / with or without BOM）或 / or GB18030/GBK（Excel\n"
 	        "      中文版 / Excel on Chinese Windows），自动识别 / detected, or --encoding.\n"
 	        "表头 / header (中文或英文 / Chinese or English, any order):\n"
@@ -133,6 +155,14 @@ static void import_usage(FILE *out)
 	        "               skills, 政治理论 political, 其他 other), 形式 form*, 学习平台\n"
 	        "               platform, 开始时间 starts_at*, 结束时间 ends_at*, 时长（分钟）\n"
 	        "               duration_minutes, 学时 declared_hours\n"
+	        "  certificates: 证号 number*, 身份证号 national_id*, 发证机关编码\n"
+	        "               issuing_org_code*, 执法类别 domain*, 执法区域 area, 发证日期\n"
+	        "               issued_on*, 有效期至 expires_on*, 保管 custody (单位保管\n"
+	        "               unit_hr, 本人保管 officer)\n"
+	        "  organisations: 单位编码 code*, 单位名称 name*, 单位类别 kind* (省 province,\n"
+	        "               市 city, 县 county, 镇 town, 部门 department), 上级单位编码\n"
+	        "               parent_code, 行政区划代码 region_code, 统一社会信用代码\n"
+	        "               credit_code\n"
 	        "  (* 必填 / required)\n"
 	        "--map MAP.json   平台列名映射 / a platform's column names: {\"学员证件号\": "
 	        "\"national_id\", …}\n"

@@ -4,7 +4,7 @@
  * and SQL (officers, sessions, scope, duplicates in the file), merged with
  * INSERT … ON CONFLICT, the officer-years re-evaluated and one audit entry
  * written, all in one transaction. Kinds: attendance, assessments, officers,
- * sessions.
+ * sessions, certificates, organisations.
  *
  * National IDs never reach the database in clear text: the parser replaces
  * each by its blind index and masked form before the row is copied. Memory is
@@ -42,7 +42,14 @@
 
 static atomic_int import_running;
 
-enum import_kind { IMPORT_ATTENDANCE, IMPORT_ASSESSMENTS, IMPORT_OFFICERS, IMPORT_SESSIONS };
+enum import_kind {
+	IMPORT_ATTENDANCE,
+	IMPORT_ASSESSMENTS,
+	IMPORT_OFFICERS,
+	IMPORT_SESSIONS,
+	IMPORT_CERTIFICATES,
+	IMPORT_ORGANISATIONS
+};
 
 struct import_column {
 	const char *name;
@@ -86,6 +93,26 @@ enum {
 	SES_DECLARED_HOURS,
 	SES_COLUMNS
 };
+enum {
+	CER_NUMBER,
+	CER_NATIONAL_ID,
+	CER_ISSUING_ORG_CODE,
+	CER_DOMAIN,
+	CER_AREA,
+	CER_ISSUED_ON,
+	CER_EXPIRES_ON,
+	CER_CUSTODY,
+	CER_COLUMNS
+};
+enum {
+	ORG_CODE,
+	ORG_NAME,
+	ORG_KIND,
+	ORG_PARENT_CODE,
+	ORG_REGION_CODE,
+	ORG_CREDIT_CODE,
+	ORG_COLUMNS
+};
 
 static const struct import_column attendance_columns[ATT_COLUMNS] = {
         {"national_id", 1}, {"session_code", 1}, {"hours", 0},        {"override_reason", 0},
@@ -103,6 +130,14 @@ static const struct import_column session_columns[SES_COLUMNS] = {
         {"category", 1},       {"form", 1},    {"platform", 0},
         {"starts_at", 1},      {"ends_at", 1}, {"duration_minutes", 0},
         {"declared_hours", 0},
+};
+static const struct import_column organisation_columns[ORG_COLUMNS] = {
+        {"code", 1},        {"name", 1},        {"kind", 1},
+        {"parent_code", 0}, {"region_code", 0}, {"credit_code", 0},
+};
+static const struct import_column certificate_columns[CER_COLUMNS] = {
+        {"number", 1}, {"national_id", 1}, {"issuing_org_code", 1}, {"domain", 1},
+        {"area", 0},   {"issued_on", 1},   {"expires_on", 1},       {"custody", 0},
 };
 
 enum import_stmt {
@@ -122,6 +157,14 @@ enum import_stmt {
 	COPY_SESSIONS,
 	CHECK_SESSIONS,
 	MERGE_SESSIONS,
+	STAGE_CERTIFICATES,
+	COPY_CERTIFICATES,
+	CHECK_CERTIFICATES,
+	MERGE_CERTIFICATES,
+	STAGE_ORGANISATIONS,
+	COPY_ORGANISATIONS,
+	CHECK_ORGANISATIONS,
+	MERGE_ORGANISATIONS,
 	IMPORT_STMT_COUNT
 };
 
@@ -129,6 +172,7 @@ enum import_stmt {
 /* The merge's rows leave no audit entry each (schema 010_import_audit). */
 static const struct db_stmt import_bulk_on = {"import_bulk_on",
                                               "SELECT set_config('tcard.bulk', 'import', true)"};
+static const struct db_stmt import_analyze = {"import_analyze", "ANALYZE import_staging"};
 static const struct db_stmt import_bulk_off = {"import_bulk_off",
                                                "SELECT set_config('tcard.bulk', '', true)"};
 
@@ -392,28 +436,269 @@ static const struct db_stmt import_stmts[IMPORT_STMT_COUNT] = {
                  "  AND NOT EXISTS (SELECT FROM i WHERE i.code = src.code)) x"
                  " ON true ORDER BY x.row_no",
                  NULL},
+        /* Certificates: the national ID indexed and masked by the parser, the
+         * dates and words checked there. */
+        [STAGE_CERTIFICATES] = {"import_stage_certificates",
+                                "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL,"
+                                " number text NOT NULL, idx bytea NOT NULL, masked text NOT NULL,"
+                                " issuing_org_code text NOT NULL, domain text NOT NULL,"
+                                " area text, issued_on date NOT NULL, expires_on date NOT NULL,"
+                                " custody text) ON COMMIT DROP",
+                                NULL},
+        [COPY_CERTIFICATES] = {"import_copy_certificates",
+                               "COPY import_staging (row_no, number, idx, masked,"
+                               " issuing_org_code, domain, area, issued_on, expires_on, custody)"
+                               " FROM STDIN",
+                               NULL},
+        /* What the triggers of schema 008 would refuse, row by row: the
+         * officer unknown or out of scope, auxiliary, not in post, not on an
+         * enforcement post; the issuing authority unknown (looked up anywhere
+         * in the tree, schema 011); the number's form, twice in the file, or
+         * registered for another officer (in any scope); a second live
+         * certificate of the officer in the domain, in the table or the file. */
+        [CHECK_CERTIFICATES] =
+                {"import_check_certificates",
+                 "WITH r AS (SELECT s.*, o.id AS officer_id, o.kind, o.status AS o_status,"
+                 "  o.enforcement_post, g.id AS issuer_id, w.officer_id AS owner_id,"
+                 "  w.status AS c_status FROM import_staging s"
+                 "  LEFT JOIN officer o ON o.national_id_index = s.idx"
+                 "  LEFT JOIN tcard_org_ids_by_code(ARRAY(SELECT DISTINCT issuing_org_code"
+                 "   FROM import_staging)) g ON g.code = s.issuing_org_code"
+                 "  LEFT JOIN tcard_certificate_owners(ARRAY(SELECT number FROM import_staging))"
+                 "   w ON w.number = s.number)"
+                 " SELECT row_no, 'national_id', masked, 'unknown',"
+                 "  '人员不存在或不在管辖范围内 / unknown officer or outside your scope'"
+                 "  FROM r WHERE officer_id IS NULL"
+                 " UNION ALL SELECT row_no, 'national_id', masked, 'auxiliary',"
+                 "  '辅助人员不能持有执法证 / auxiliary staff hold no certificate'"
+                 "  FROM r WHERE kind <> 'officer'"
+                 " UNION ALL SELECT row_no, 'national_id', masked, 'not_active',"
+                 "  '该人员已不在岗 / the officer is no longer in post'"
+                 "  FROM r WHERE kind = 'officer' AND o_status <> 'active'"
+                 " UNION ALL SELECT row_no, 'national_id', masked, 'not_on_post',"
+                 "  '该人员不在执法岗位 / the officer is not on an enforcement post'"
+                 "  FROM r WHERE kind = 'officer' AND o_status = 'active'"
+                 "  AND NOT enforcement_post"
+                 " UNION ALL SELECT row_no, 'issuing_org_code', issuing_org_code, 'unknown',"
+                 "  '发证机关不存在 / unknown issuing organisation'"
+                 "  FROM r WHERE issuer_id IS NULL"
+                 " UNION ALL SELECT row_no, 'number', number, 'format',"
+                 "  '证号为 4 至 40 个字母、数字、汉字或 -，不以 - 开头 / the number has 4 to 40"
+                 " letters, digits, Chinese characters or -, not starting with -'"
+                 "  FROM r WHERE number !~ '^[0-9A-Za-z\\u4e00-\\u9fff][0-9A-Za-z\\u4e00-\\u9fff-]"
+                 "{3,39}$'"
+                 " UNION ALL SELECT row_no, 'number', number, 'duplicate',"
+                 "  '同一证号在文件中重复 / the same number twice in the file'"
+                 "  FROM (SELECT row_no, number, row_number() OVER (PARTITION BY number"
+                 "  ORDER BY row_no) AS n FROM import_staging) d WHERE n > 1"
+                 " UNION ALL SELECT row_no, 'number', number, 'taken',"
+                 "  '该证号已属于另一人员 / the number belongs to another officer'"
+                 "  FROM r WHERE officer_id IS NOT NULL AND owner_id IS NOT NULL"
+                 "  AND owner_id <> officer_id"
+                 " UNION ALL SELECT row_no, 'domain', domain, 'live_certificate',"
+                 "  '该人员在此执法类别已有有效或暂扣的执法证 / the officer holds a valid or"
+                 " suspended certificate in this domain'"
+                 "  FROM r WHERE officer_id IS NOT NULL"
+                 "  AND coalesce(c_status IN ('valid', 'suspended'), true)"
+                 "  AND EXISTS (SELECT FROM certificate c WHERE c.officer_id = r.officer_id"
+                 "  AND c.domain = r.domain AND c.status IN ('valid', 'suspended')"
+                 "  AND c.number <> r.number)"
+                 " UNION ALL SELECT row_no, 'domain', domain, 'duplicate',"
+                 "  '同一人员同一执法类别在文件中重复 / the same officer and domain twice in the"
+                 " file'"
+                 "  FROM (SELECT row_no, domain, row_number() OVER (PARTITION BY idx, domain"
+                 "  ORDER BY row_no) AS n FROM import_staging) d WHERE n > 1"
+                 " ORDER BY 1, 2",
+                 NULL},
+        /* $1 whether the file has the area column, $2 the custody column
+         * (else the stored values stay). A number of the same officer is
+         * updated when a value differs (its status stays); a new number is
+         * issued valid. */
+        [MERGE_CERTIFICATES] =
+                {"import_merge_certificates",
+                 "WITH m AS (INSERT INTO certificate AS c (number, officer_id, issuing_org_id,"
+                 "  domain, area, issued_on, expires_on, custody)"
+                 "  SELECT s.number, o.id, g.id, s.domain, coalesce(s.area, ''), s.issued_on,"
+                 "  s.expires_on, coalesce(s.custody, 'unit_hr') FROM import_staging s"
+                 "  JOIN officer o ON o.national_id_index = s.idx"
+                 "  JOIN tcard_org_ids_by_code(ARRAY(SELECT DISTINCT issuing_org_code"
+                 "   FROM import_staging)) g ON g.code = s.issuing_org_code ORDER BY s.row_no"
+                 "  ON CONFLICT (number) DO UPDATE SET issuing_org_id = EXCLUDED.issuing_org_id,"
+                 "  domain = EXCLUDED.domain,"
+                 "  area = CASE WHEN $1 THEN EXCLUDED.area ELSE c.area END,"
+                 "  issued_on = EXCLUDED.issued_on, expires_on = EXCLUDED.expires_on,"
+                 "  custody = CASE WHEN $2 THEN EXCLUDED.custody ELSE c.custody END,"
+                 "  version = c.version + 1, updated_at = now()"
+                 "  WHERE c.officer_id = EXCLUDED.officer_id"
+                 "  AND (EXCLUDED.issuing_org_id, EXCLUDED.domain,"
+                 "   CASE WHEN $1 THEN EXCLUDED.area ELSE c.area END, EXCLUDED.issued_on,"
+                 "   EXCLUDED.expires_on, CASE WHEN $2 THEN EXCLUDED.custody ELSE c.custody END)"
+                 "  IS DISTINCT FROM (c.issuing_org_id, c.domain, c.area, c.issued_on,"
+                 "   c.expires_on, c.custody)"
+                 "  RETURNING (xmax = 0) AS inserted)"
+                 " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+                 " FROM m",
+                 NULL},
+        /* Organisations (admin only): codes and words checked by the parser. */
+        [STAGE_ORGANISATIONS] = {"import_stage_organisations",
+                                 "CREATE TEMP TABLE import_staging (row_no bigint NOT NULL,"
+                                 " code text NOT NULL, name text NOT NULL, kind text NOT NULL,"
+                                 " parent_code text, region_code text, credit_code text,"
+                                 " done boolean NOT NULL DEFAULT false) ON COMMIT DROP",
+                                 NULL},
+        [COPY_ORGANISATIONS] = {"import_copy_organisations",
+                                "COPY import_staging (row_no, code, name, kind, parent_code,"
+                                " region_code, credit_code) FROM STDIN",
+                                NULL},
+        /* The code or credit code twice in the file, a credit code of another
+         * organisation, a parent neither in the file nor in the tree, a cycle:
+         * the parents as the file leaves them (the file's rows over the
+         * tree's), followed up from each row until it comes back to itself. */
+        [CHECK_ORGANISATIONS] =
+                {"import_check_organisations",
+                 "WITH RECURSIVE e AS (SELECT DISTINCT ON (code) code, parent_code AS parent"
+                 "  FROM import_staging ORDER BY code, row_no)"
+                 " , edge AS (SELECT code, parent FROM e UNION ALL SELECT g.code, p.code"
+                 "  FROM org g JOIN org p ON p.id = g.parent_id"
+                 "  WHERE NOT EXISTS (SELECT FROM e WHERE e.code = g.code)),"
+                 " walk (row_no, start, cur, depth) AS (SELECT row_no, code, parent_code, 1"
+                 "  FROM import_staging WHERE parent_code IS NOT NULL"
+                 "  UNION ALL SELECT w.row_no, w.start, edge.parent, w.depth + 1 FROM walk w"
+                 "  JOIN edge ON edge.code = w.cur WHERE w.cur <> w.start AND w.depth < 200"
+                 "  AND edge.parent IS NOT NULL)"
+                 " SELECT row_no, 'code', code, 'duplicate',"
+                 "  '同一单位编码在文件中重复 / the same code twice in the file'"
+                 "  FROM (SELECT row_no, code, row_number() OVER (PARTITION BY code"
+                 "  ORDER BY row_no) AS n FROM import_staging) d WHERE n > 1"
+                 " UNION ALL SELECT row_no, 'credit_code', credit_code, 'duplicate',"
+                 "  '同一统一社会信用代码在文件中重复 / the same credit code twice in the file'"
+                 "  FROM (SELECT row_no, credit_code, row_number() OVER (PARTITION BY"
+                 "  credit_code ORDER BY row_no) AS n FROM import_staging"
+                 "  WHERE credit_code IS NOT NULL) d WHERE n > 1"
+                 " UNION ALL SELECT s.row_no, 'credit_code', s.credit_code, 'taken',"
+                 "  '统一社会信用代码已属于另一单位 / the credit code belongs to another"
+                 " organisation'"
+                 "  FROM import_staging s JOIN org g ON g.credit_code = s.credit_code"
+                 "  WHERE g.code <> s.code"
+                 " UNION ALL SELECT s.row_no, 'parent_code', s.parent_code, 'unknown',"
+                 "  '上级单位不存在 / unknown parent organisation'"
+                 "  FROM import_staging s WHERE s.parent_code IS NOT NULL"
+                 "  AND NOT EXISTS (SELECT FROM org g WHERE g.code = s.parent_code)"
+                 "  AND NOT EXISTS (SELECT FROM import_staging q WHERE q.code = s.parent_code)"
+                 " UNION ALL SELECT DISTINCT w.row_no, 'parent_code', s.parent_code, 'cycle',"
+                 "  '上级关系成环 / the parents form a cycle'"
+                 "  FROM walk w JOIN import_staging s USING (row_no) WHERE w.cur = w.start"
+                 " ORDER BY 1, 2",
+                 NULL},
+        /* One level of the tree: the rows whose parent is in the tree and not
+         * waiting in the file. $1 whether the file has the parent_code column,
+         * $2 region_code, $3 credit_code (else the stored values stay; a new
+         * organisation without a parent is top-level). Run until no row is
+         * left; returns the level's inserted, updated and rows. */
+        [MERGE_ORGANISATIONS] =
+                {"import_merge_organisations",
+                 "WITH ready AS (SELECT s.* FROM import_staging s WHERE NOT s.done"
+                 "  AND NOT EXISTS (SELECT FROM import_staging q WHERE q.code = s.parent_code"
+                 "  AND NOT q.done)),"
+                 " m AS (INSERT INTO org AS g (code, name, kind, parent_id, region_code,"
+                 "  credit_code) SELECT r.code, r.name, r.kind, p.id, r.region_code,"
+                 "  r.credit_code FROM ready r LEFT JOIN org p ON p.code = r.parent_code"
+                 "  ORDER BY r.row_no"
+                 "  ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind,"
+                 "  parent_id = CASE WHEN $1 THEN EXCLUDED.parent_id ELSE g.parent_id END,"
+                 "  region_code = CASE WHEN $2 THEN EXCLUDED.region_code ELSE g.region_code END,"
+                 "  credit_code = CASE WHEN $3 THEN EXCLUDED.credit_code ELSE g.credit_code END,"
+                 "  version = g.version + 1, updated_at = now()"
+                 "  WHERE (EXCLUDED.name, EXCLUDED.kind,"
+                 "   CASE WHEN $1 THEN EXCLUDED.parent_id ELSE g.parent_id END,"
+                 "   CASE WHEN $2 THEN EXCLUDED.region_code ELSE g.region_code END,"
+                 "   CASE WHEN $3 THEN EXCLUDED.credit_code ELSE g.credit_code END)"
+                 "  IS DISTINCT FROM (g.name, g.kind, g.parent_id, g.region_code,"
+                 "   g.credit_code)"
+                 "  RETURNING (xmax = 0) AS inserted),"
+                 " d AS (UPDATE import_staging s SET done = true FROM ready"
+                 "  WHERE s.row_no = ready.row_no RETURNING 1)"
+                 " SELECT (SELECT count(*) FROM m WHERE inserted),"
+                 " (SELECT count(*) FROM m WHERE NOT inserted), (SELECT count(*) FROM d)",
+                 NULL},
 };
 
 /* What differs between the kinds. */
+#define IMPORT_OPTIONAL_MAX 3
+
 struct import_kind_spec {
 	const char *name;
 	const char *action; /* the audit entry's */
 	const struct import_column *columns;
 	int ncolumns;
 	enum import_stmt stage, copy, check, merge;
+	int takes_file; /* the merge's $1 is the file name */
+	/* Optional columns whose presence the merge takes next, as booleans (an
+	 * absent column keeps what a record has); -1 ends the list. */
+	int optional[IMPORT_OPTIONAL_MAX];
 };
 
 static const struct import_kind_spec import_kinds[] = {
-        [IMPORT_ATTENDANCE] = {"attendance", "import.attendance", attendance_columns, ATT_COLUMNS,
-                               STAGE_ATTENDANCE, COPY_ATTENDANCE, CHECK_ATTENDANCE,
-                               MERGE_ATTENDANCE},
-        [IMPORT_ASSESSMENTS] = {"assessments", "import.assessments", assessment_columns,
-                                ASM_COLUMNS, STAGE_ASSESSMENTS, COPY_ASSESSMENTS, CHECK_ASSESSMENTS,
-                                MERGE_ASSESSMENTS},
-        [IMPORT_OFFICERS] = {"officers", "import.officers", officer_columns, OFF_COLUMNS,
-                             STAGE_OFFICERS, COPY_OFFICERS, CHECK_OFFICERS, MERGE_OFFICERS},
-        [IMPORT_SESSIONS] = {"sessions", "import.sessions", session_columns, SES_COLUMNS,
-                             STAGE_SESSIONS, COPY_SESSIONS, CHECK_SESSIONS, MERGE_SESSIONS},
+        [IMPORT_ATTENDANCE] = {"attendance",
+                               "import.attendance",
+                               attendance_columns,
+                               ATT_COLUMNS,
+                               STAGE_ATTENDANCE,
+                               COPY_ATTENDANCE,
+                               CHECK_ATTENDANCE,
+                               MERGE_ATTENDANCE,
+                               1,
+                               {ATT_HOURS, -1, -1}},
+        [IMPORT_ASSESSMENTS] = {"assessments",
+                                "import.assessments",
+                                assessment_columns,
+                                ASM_COLUMNS,
+                                STAGE_ASSESSMENTS,
+                                COPY_ASSESSMENTS,
+                                CHECK_ASSESSMENTS,
+                                MERGE_ASSESSMENTS,
+                                0,
+                                {ASM_NOTE, -1, -1}},
+        [IMPORT_OFFICERS] = {"officers",
+                             "import.officers",
+                             officer_columns,
+                             OFF_COLUMNS,
+                             STAGE_OFFICERS,
+                             COPY_OFFICERS,
+                             CHECK_OFFICERS,
+                             MERGE_OFFICERS,
+                             0,
+                             {OFF_POST, OFF_HIRE_DATE, -1}},
+        [IMPORT_SESSIONS] = {"sessions",
+                             "import.sessions",
+                             session_columns,
+                             SES_COLUMNS,
+                             STAGE_SESSIONS,
+                             COPY_SESSIONS,
+                             CHECK_SESSIONS,
+                             MERGE_SESSIONS,
+                             0,
+                             {SES_PLATFORM, SES_DECLARED_HOURS, -1}},
+        [IMPORT_CERTIFICATES] = {"certificates",
+                                 "import.certificates",
+                                 certificate_columns,
+                                 CER_COLUMNS,
+                                 STAGE_CERTIFICATES,
+                                 COPY_CERTIFICATES,
+                                 CHECK_CERTIFICATES,
+                                 MERGE_CERTIFICATES,
+                                 0,
+                                 {CER_AREA, CER_CUSTODY, -1}},
+        [IMPORT_ORGANISATIONS] = {"organisations",
+                                  "import.organisations",
+                                  organisation_columns,
+                                  ORG_COLUMNS,
+                                  STAGE_ORGANISATIONS,
+                                  COPY_ORGANISATIONS,
+                                  CHECK_ORGANISATIONS,
+                                  MERGE_ORGANISATIONS,
+                                  0,
+                                  {ORG_PARENT_CODE, ORG_REGION_CODE, ORG_CREDIT_CODE}},
 };
 
 enum csv_state { CSV_FIELD_START, CSV_UNQUOTED, CSV_QUOTED, CSV_QUOTE_IN_QUOTED };
@@ -1161,6 +1446,170 @@ static int import_session_row(struct request *req, struct import *im, const char
 	return import_copy_row(req, im, values, 11);
 }
 
+/* A text without spaces at either end, of at most max characters (NULL, an
+ * empty cell, passes). 0, or -1 after the row error. */
+static int import_trimmed(struct request *req, struct import *im, const char *column,
+                          const char *value, size_t max)
+{
+	size_t len;
+
+	if (value == NULL)
+		return 0;
+	len = strlen(value);
+	if (value[0] == ' ' || value[0] == '\t' || value[len - 1] == ' ' ||
+	    value[len - 1] == '\t') {
+		(void)import_row_error(req, im, im->row, column, value, "format",
+		                       "首尾不能有空格 / no spaces at either end");
+		return -1;
+	}
+	return import_text_chars(req, im, column, value, max);
+}
+
+/* One certificate row: what C can tell (national ID, dates, words, lengths);
+ * the rest is CHECK_CERTIFICATES'. */
+static int import_certificate_row(struct request *req, struct import *im, const char **v)
+{
+	static const char *const custodies[][2] = {{"unit_hr", "单位保管"},
+	                                           {"officer", "本人保管"}};
+	char row[24], index_hex[2 * PII_INDEX_BYTES + 3], masked[19], issued[16], expires[16];
+	const char *values[10], *custody;
+	int bad = 0, has_issued = 0, has_expires = 0;
+
+	bad |= import_text_length(req, im, "number", v[CER_NUMBER], 160) != 0;
+	bad |= import_national_id(req, im, v[CER_NATIONAL_ID], index_hex, masked) != 0;
+	bad |= import_text_length(req, im, "issuing_org_code", v[CER_ISSUING_ORG_CODE], 64) != 0;
+	bad |= import_trimmed(req, im, "domain", v[CER_DOMAIN], 100) != 0;
+	bad |= import_trimmed(req, im, "area", v[CER_AREA], 100) != 0;
+	if (import_parse_date(v[CER_ISSUED_ON], issued) != 0 || strcmp(issued, "2000-01-01") < 0) {
+		(void)import_row_error(req, im, im->row, "issued_on", v[CER_ISSUED_ON], "format",
+		                       "发证日期应为 2000 年以后的日期 / not a date from 2000 on "
+		                       "(YYYY-MM-DD, YYYY/M/D)");
+		bad = 1;
+	} else {
+		has_issued = 1;
+	}
+	if (import_parse_date(v[CER_EXPIRES_ON], expires) != 0) {
+		(void)import_row_error(req, im, im->row, "expires_on", v[CER_EXPIRES_ON], "format",
+		                       "日期格式不对 / not a date (YYYY-MM-DD, YYYY/M/D)");
+		bad = 1;
+	} else {
+		has_expires = 1;
+	}
+	if (has_issued && has_expires && strcmp(expires, issued) <= 0) {
+		(void)import_row_error(req, im, im->row, "expires_on", v[CER_EXPIRES_ON],
+		                       "before_issue",
+		                       "有效期须晚于发证日期 / the certificate expires after it "
+		                       "is issued");
+		bad = 1;
+	}
+	bad |= import_choice(req, im, "custody", v[CER_CUSTODY], custodies, 2,
+	                     "保管应为 单位保管 或 本人保管 / custody is unit_hr or officer",
+	                     &custody) != 0;
+	if (req->problem.type != PROBLEM_NONE)
+		return -1;
+	if (bad)
+		return 0;
+	(void)snprintf(row, sizeof(row), "%lld", im->row);
+	values[0] = row;
+	values[1] = v[CER_NUMBER];
+	values[2] = index_hex;
+	values[3] = masked;
+	values[4] = v[CER_ISSUING_ORG_CODE];
+	values[5] = v[CER_DOMAIN];
+	values[6] = v[CER_AREA];
+	values[7] = issued;
+	values[8] = expires;
+	values[9] = custody;
+	return import_copy_row(req, im, values, 10);
+}
+
+/* One organisation row: the forms of schema 001 and the credit code's check
+ * character (GB 32100); references and cycles are CHECK_ORGANISATIONS'. */
+static int import_organisation_row(struct request *req, struct import *im, const char **v)
+{
+	static const char *const kinds[][2] = {{"province", "省"},
+	                                       {"city", "市"},
+	                                       {"county", "县"},
+	                                       {"town", "镇"},
+	                                       {"department", "部门"}};
+	static const char code_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                                 "0123456789_.-";
+	char row[24];
+	const char *values[7], *kind;
+	const char *codes[2] = {v[ORG_CODE], v[ORG_PARENT_CODE]};
+	static const char *const code_columns[2] = {"code", "parent_code"};
+	const char *region = v[ORG_REGION_CODE];
+	int bad = 0, i;
+	enum rules_credit_error cerr;
+
+	for (i = 0; i < 2; i++) {
+		const char *c = codes[i];
+
+		if (c != NULL && (strlen(c) > 64 || strspn(c, code_chars) != strlen(c) ||
+		                  c[0] == '_' || c[0] == '.' || c[0] == '-')) {
+			(void)import_row_error(
+			        req, im, im->row, code_columns[i], c, "format",
+			        "单位编码为 1 至 64 个字母、数字或 _.-，以字母或数字开头 / "
+			        "1 to 64 letters, digits or _.-, starting with a letter "
+			        "or digit");
+			bad = 1;
+		}
+	}
+	bad |= import_text_chars(req, im, "name", v[ORG_NAME], 100) != 0;
+	bad |= import_choice(req, im, "kind", v[ORG_KIND], kinds, 5,
+	                     "单位类别应为 省、市、县、镇 或 部门 / the kind is province, city, "
+	                     "county, town or department",
+	                     &kind) != 0;
+	if (region != NULL && (strlen(region) != 6 || strspn(region, "0123456789") != 6 ||
+	                       region[0] < '1' || region[0] > '8')) {
+		(void)import_row_error(req, im, im->row, "region_code", region, "format",
+		                       "行政区划代码为 6 位数字 / the region code has 6 digits");
+		bad = 1;
+	}
+	if (v[ORG_CREDIT_CODE] != NULL &&
+	    (cerr = rules_credit_code_check(v[ORG_CREDIT_CODE])) != RULES_CREDIT_OK) {
+		(void)import_row_error(req, im, im->row, "credit_code", v[ORG_CREDIT_CODE],
+		                       rules_credit_error_reason(cerr),
+		                       rules_credit_error_message(cerr));
+		bad = 1;
+	}
+	if (req->problem.type != PROBLEM_NONE)
+		return -1;
+	if (bad)
+		return 0;
+	(void)snprintf(row, sizeof(row), "%lld", im->row);
+	values[0] = row;
+	values[1] = v[ORG_CODE];
+	values[2] = v[ORG_NAME];
+	values[3] = kind;
+	values[4] = v[ORG_PARENT_CODE];
+	values[5] = region;
+	values[6] = v[ORG_CREDIT_CODE];
+	return import_copy_row(req, im, values, 7);
+}
+
+/* Merges the organisations level by level (parents before children, in any
+ * order in the file): *inserted and *updated summed. 0, or -1. */
+static int import_merge_organisations(struct request *req, const char *const *params,
+                                      long long *inserted, long long *updated)
+{
+	const struct db_stmt *merge = &import_stmts[MERGE_ORGANISATIONS];
+	PGresult *res;
+	long long rows;
+
+	*inserted = 0;
+	*updated = 0;
+	do {
+		res = db_exec_unprepared(req, merge, 3, params);
+		if (res == NULL)
+			return -1;
+		*inserted += strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		*updated += strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+		rows = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	} while (rows > 0); /* the check refused cycles and unknown parents */
+	return 0;
+}
+
 /* ---- the header and the transaction ---- */
 
 static const char *import_field(struct import *im, int i)
@@ -1293,6 +1742,10 @@ static int import_record(struct request *req, struct import *im)
 		return import_officer_row(req, im, values);
 	case IMPORT_SESSIONS:
 		return import_session_row(req, im, values);
+	case IMPORT_CERTIFICATES:
+		return import_certificate_row(req, im, values);
+	case IMPORT_ORGANISATIONS:
+		return import_organisation_row(req, im, values);
 	}
 	return problem_set(&req->problem, PROBLEM_INTERNAL, "unknown import kind");
 }
@@ -1500,14 +1953,15 @@ static int import_reply_rejected(struct request *req, struct import *im)
 static int import_finish(struct request *req)
 {
 	struct import *im = req->stream.state;
-	const struct db_stmt *merge = &import_stmts[import_kinds[im->kind].merge];
+	const struct import_kind_spec *spec = &import_kinds[im->kind];
+	const struct db_stmt *merge = &import_stmts[spec->merge];
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	char sha_hex[2 * crypto_hash_sha256_BYTES + 1], has_column[2] = "f", has_other[2] = "f";
-	const char *params[2];
+	char sha_hex[2 * crypto_hash_sha256_BYTES + 1], present[IMPORT_OPTIONAL_MAX][2];
+	const char *params[1 + IMPORT_OPTIONAL_MAX];
 	long long inserted, updated;
 	PGresult *res;
 	json_t *counts;
-	int ok, nparams = 1, i;
+	int ok, nparams = 0, i;
 
 	if (!im->bom_done) { /* a body shorter than a BOM that began like one */
 		im->bom_done = 1;
@@ -1546,48 +2000,38 @@ static int import_finish(struct request *req)
 	if (!ok)
 		return problem_set(&req->problem, PROBLEM_INTERNAL,
 		                   "the database refused the rows");
-	if (import_check(req, im) != 0)
+	/* A temporary table has no statistics until analysed: without them the
+	 * planner guesses its size and may join the whole file row by row. */
+	if (db_exec_unprepared(req, &import_analyze, 0, NULL) == NULL || import_check(req, im) != 0)
 		return -1;
 	if (im->rejected > 0)
 		return import_reply_rejected(req, im);
 
 	crypto_hash_sha256_final(&im->sha, digest);
 	(void)sodium_bin2hex(sha_hex, sizeof(sha_hex), digest, sizeof(digest));
-	switch (im->kind) {
-	case IMPORT_ATTENDANCE:
-		has_column[0] = im->present[ATT_HOURS] >= 0 ? 't' : 'f';
-		params[0] = im->file;
-		params[1] = has_column;
-		nparams = 2;
-		break;
-	case IMPORT_ASSESSMENTS:
-		has_column[0] = im->present[ASM_NOTE] >= 0 ? 't' : 'f';
-		params[0] = has_column;
-		break;
-	case IMPORT_OFFICERS:
-		has_column[0] = im->present[OFF_POST] >= 0 ? 't' : 'f';
-		has_other[0] = im->present[OFF_HIRE_DATE] >= 0 ? 't' : 'f';
-		params[0] = has_column;
-		params[1] = has_other;
-		nparams = 2;
-		break;
-	case IMPORT_SESSIONS:
-		has_column[0] = im->present[SES_PLATFORM] >= 0 ? 't' : 'f';
-		has_other[0] = im->present[SES_DECLARED_HOURS] >= 0 ? 't' : 'f';
-		params[0] = has_column;
-		params[1] = has_other;
-		nparams = 2;
-		break;
+	if (spec->takes_file)
+		params[nparams++] = im->file;
+	for (i = 0; i < IMPORT_OPTIONAL_MAX && spec->optional[i] >= 0; i++) {
+		present[i][0] = im->present[spec->optional[i]] >= 0 ? 't' : 'f';
+		present[i][1] = '\0';
+		params[nparams++] = present[i];
 	}
 	/* One audit entry for the whole import, appended below: the rows the
 	 * merge writes leave none of their own (schema 010, tcard.bulk). */
 	if (db_exec_unprepared(req, &import_bulk_on, 0, NULL) == NULL)
 		return -1;
-	res = db_exec_unprepared(req, merge, nparams, params);
-	if (res == NULL || db_exec_unprepared(req, &import_bulk_off, 0, NULL) == NULL)
-		return -1;
-	inserted = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	updated = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	if (im->kind == IMPORT_ORGANISATIONS) {
+		res = NULL;
+		if (import_merge_organisations(req, params, &inserted, &updated) != 0 ||
+		    db_exec_unprepared(req, &import_bulk_off, 0, NULL) == NULL)
+			return -1;
+	} else {
+		res = db_exec_unprepared(req, merge, nparams, params);
+		if (res == NULL || db_exec_unprepared(req, &import_bulk_off, 0, NULL) == NULL)
+			return -1;
+		inserted = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		updated = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	}
 	/* Officers and sessions: natural keys taken outside the caller's scope
 	 * were neither updated nor inserted; the transaction is never committed. */
 	for (i = 0; im->kind == IMPORT_OFFICERS && i < PQntuples(res); i++)
@@ -1679,7 +2123,10 @@ int api_imports_post(struct request *req)
 	if (kind == NULL || k == sizeof(import_kinds) / sizeof(import_kinds[0]))
 		return problem_set(&req->problem, PROBLEM_NOT_FOUND,
 		                   "no import of this kind (attendance, assessments, officers, "
-		                   "sessions)");
+		                   "sessions, certificates, organisations)");
+	if (k == IMPORT_ORGANISATIONS && req->principal.role != ROLE_ADMIN)
+		return problem_set(&req->problem, PROBLEM_FORBIDDEN,
+		                   "只有管理员可导入单位 / only an admin imports organisations");
 	if (!import_is_csv(request_header(req, "Content-Type")))
 		return problem_set(&req->problem, PROBLEM_MEDIA_TYPE,
 		                   "the body must be text/csv; charset=utf-8");

@@ -452,9 +452,10 @@ static void test_sessions_through_the_cli(void **state)
 
 /* ---- kinds not built yet ---- */
 
-static void test_unbuilt_kinds_answer_404(void **state)
+/* A kind that does not exist names nothing. */
+static void test_unknown_kinds_answer_404(void **state)
 {
-	static const char *const kinds[] = {"certificates", "organisations"};
+	static const char *const kinds[] = {"widgets", "officer", "attendance.csv"};
 	struct http_result r;
 	size_t i;
 
@@ -478,7 +479,7 @@ int main(void)
 	        cmocka_unit_test(test_sessions_same_file_again_changes_nothing),
 	        cmocka_unit_test(test_sessions_bad_rows_are_all_reported_and_nothing_is_written),
 	        cmocka_unit_test(test_sessions_through_the_cli),
-	        cmocka_unit_test(test_unbuilt_kinds_answer_404),
+	        cmocka_unit_test(test_unknown_kinds_answer_404),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
