@@ -57,6 +57,19 @@ static json_t *api_meta_roles(unsigned roles)
 	return list;
 }
 
+/* What a route takes as its body: a JSON object, or CSV streamed as it is
+ * read (bulk import, doc/import.md); NULL for none. */
+static json_t *api_meta_request_body(enum route_body body)
+{
+	if (body == ROUTE_BODY_JSON)
+		return json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content",
+		                 "application/json", "schema", "type", "object");
+	if (body == ROUTE_BODY_STREAM)
+		return json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1, "content", "text/csv",
+		                 "schema", "type", "string");
+	return NULL;
+}
+
 /* The paths of the OpenAPI 3.1 document, one operation per route-table row. */
 int api_meta_openapi(struct request *req)
 {
@@ -75,12 +88,13 @@ int api_meta_openapi(struct request *req)
 		 * cookie (with X-CSRF-Token on writes). */
 		(void)json_object_set_new(
 		        item, api_meta_method_name(r->method),
-		        json_pack("{s:s, s:o, s:b, s:o}", "summary", r->summary, "x-roles",
+		        json_pack("{s:s, s:o, s:b, s:o, s:o*}", "summary", r->summary, "x-roles",
 		                  api_meta_roles(r->roles), "x-json-body",
 		                  r->body == ROUTE_BODY_JSON, "security",
 		                  (r->roles & ROLE_PUBLIC)
 		                          ? json_array()
-		                          : json_pack("[{s:[]}, {s:[]}]", "token", "session")));
+		                          : json_pack("[{s:[]}, {s:[]}]", "token", "session"),
+		                  "requestBody", api_meta_request_body(r->body)));
 	}
 	doc = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}}}}",
 	                "openapi", "3.1.0", "info", "title", "tcard API", "version", TCARD_VERSION,

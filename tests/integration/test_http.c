@@ -787,6 +787,20 @@ static void test_openapi_document_lists_every_route_of_the_table(void **state)
 		assert_true(json_is_array(json_object_get(operation, "x-roles")));
 		assert_int_equal(json_is_true(json_object_get(operation, "x-json-body")),
 		                 routes_table[i].body == ROUTE_BODY_JSON);
+		/* The body as OpenAPI says it: JSON, CSV streamed (imports), or none. */
+		{
+			const json_t *content = json_object_get(
+			        json_object_get(operation, "requestBody"), "content");
+			const char *type = routes_table[i].body == ROUTE_BODY_JSON
+			                           ? "application/json"
+			                   : routes_table[i].body == ROUTE_BODY_STREAM ? "text/csv"
+			                                                               : NULL;
+
+			if (type == NULL)
+				assert_null(json_object_get(operation, "requestBody"));
+			else
+				assert_non_null(json_object_get(content, type));
+		}
 		/* Public routes say they need no credential; the others name both kinds. */
 		assert_int_equal(json_array_size(json_object_get(operation, "security")),
 		                 (routes_table[i].roles & ROLE_PUBLIC) ? 0 : 2);
