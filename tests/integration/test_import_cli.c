@@ -22,27 +22,7 @@ static char id_1[19], id_2[19];
 static int import(const char *kind, const char *file, const char *token, const char *extra,
                   char *out, size_t size)
 {
-	char command[1600], token_arg[160] = "";
-
-	if (token != NULL)
-		(void)snprintf(token_arg, sizeof(token_arg), "--token '%s'", token);
-	(void)snprintf(command, sizeof(command),
-	               "XDG_CONFIG_HOME='%s/config' %s import %s '%s' --server '%s' %s %s", dir,
-	               TCARD_CLI_PATH, kind, file, proc.base_url, token_arg, extra);
-	return test_run_command(command, out, size);
-}
-
-/* A count in the CLI's --json summary (the server's reply). */
-static long long summary_count(const char *out, const char *key)
-{
-	json_t *doc = json_loads(out, 0, NULL);
-	long long n;
-
-	if (doc == NULL)
-		fail_msg("not a JSON summary: %s", out);
-	n = test_json_int(doc, key);
-	json_decref(doc);
-	return n;
+	return test_cli_import(&proc, dir, kind, file, token, extra, out, size);
 }
 
 static int setup(void **state)
@@ -93,7 +73,7 @@ static void test_excel_file_lands_once_and_a_second_time_changes_nothing(void **
 	audit_before = test_db_count(db, "SELECT count(*) FROM audit_log");
 	assert_int_equal(import("attendance", path, proc.admin.bearer, "--json", out, sizeof(out)),
 	                 0);
-	assert_int_equal(summary_count(out, "inserted"), 2);
+	assert_int_equal(test_cli_summary_count(out, "inserted"), 2);
 	/* One audit entry for the import, none per record. */
 	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log"), audit_before + 1);
 	assert_int_equal(test_db_count(db, "SELECT count(*) FROM audit_log"
@@ -110,8 +90,8 @@ static void test_excel_file_lands_once_and_a_second_time_changes_nothing(void **
 	                 1);
 	assert_int_equal(import("attendance", path, proc.admin.bearer, "--json", out, sizeof(out)),
 	                 0);
-	assert_int_equal(summary_count(out, "inserted"), 0);
-	assert_int_equal(summary_count(out, "unchanged"), 2);
+	assert_int_equal(test_cli_summary_count(out, "inserted"), 0);
+	assert_int_equal(test_cli_summary_count(out, "unchanged"), 2);
 }
 
 static void test_a_bad_row_writes_nothing_and_leaves_an_error_report(void **state)

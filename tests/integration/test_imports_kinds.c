@@ -239,11 +239,7 @@ static void test_officers_hr_moves_and_retires_within_scope(void **state)
 
 static void test_officers_through_the_cli(void **state)
 {
-	char path[600], text[1024], out[8192], command[1600];
-	json_t *doc;
-	FILE *p;
-	size_t len;
-	int status;
+	char path[600], text[1024];
 
 	(void)state;
 	(void)snprintf(path, sizeof(path), "%s/人员.csv", dir);
@@ -252,23 +248,7 @@ static void test_officers_through_the_cli(void **state)
 	               "%s,命令行,kin-a,辅助人员,协管,2020/7/1,在岗,否\r\n",
 	               id_cli);
 	test_write_file(path, text);
-	(void)snprintf(command, sizeof(command),
-	               "XDG_CONFIG_HOME='%s/config' %s import officers '%s' --server '%s'"
-	               " --token '%s' --json 2>&1",
-	               dir, TCARD_CLI_PATH, path, proc.base_url, proc.admin.bearer);
-	p = popen(command, "r");
-	assert_non_null(p);
-	len = fread(out, 1, sizeof(out) - 1, p);
-	out[len] = '\0';
-	status = pclose(p);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) != 0)
-		fail_msg("tcard import officers: %d %s", WEXITSTATUS(status), out);
-	doc = json_loads(out, 0, NULL);
-	if (doc == NULL)
-		fail_msg("not a JSON summary: %s", out);
-	assert_int_equal(test_json_int(doc, "inserted"), 1);
-	json_decref(doc);
+	assert_int_equal(test_cli_imported(&proc, dir, "officers", path), 1);
 	assert_int_equal(test_db_countf(db, "SELECT count(*) FROM officer WHERE name = '命令行' AND"
 	                                    " kind = 'auxiliary' AND post = '协管' AND NOT"
 	                                    " enforcement_post AND hire_date = '2020-07-01'"),
@@ -413,11 +393,7 @@ static void test_sessions_bad_rows_are_all_reported_and_nothing_is_written(void 
 
 static void test_sessions_through_the_cli(void **state)
 {
-	char path[600], text[1024], out[8192], command[1600];
-	json_t *doc;
-	FILE *p;
-	size_t len;
-	int status;
+	char path[600], text[1024];
 
 	(void)state;
 	(void)snprintf(path, sizeof(path), "%s/培训.csv", dir);
@@ -427,23 +403,7 @@ static void test_sessions_through_the_cli(void **state)
 	        "时长（分钟）,学时\r\n"
 	        "KIN-CLI,命令行培训,kin-a,政治理论,研讨,,2025/8/1 9:00,2025/8/1 11:00,,2\r\n");
 	test_write_file(path, text);
-	(void)snprintf(command, sizeof(command),
-	               "XDG_CONFIG_HOME='%s/config' %s import sessions '%s' --server '%s'"
-	               " --token '%s' --json 2>&1",
-	               dir, TCARD_CLI_PATH, path, proc.base_url, proc.admin.bearer);
-	p = popen(command, "r");
-	assert_non_null(p);
-	len = fread(out, 1, sizeof(out) - 1, p);
-	out[len] = '\0';
-	status = pclose(p);
-	assert_true(WIFEXITED(status));
-	if (WEXITSTATUS(status) != 0)
-		fail_msg("tcard import sessions: %d %s", WEXITSTATUS(status), out);
-	doc = json_loads(out, 0, NULL);
-	if (doc == NULL)
-		fail_msg("not a JSON summary: %s", out);
-	assert_int_equal(test_json_int(doc, "inserted"), 1);
-	json_decref(doc);
+	assert_int_equal(test_cli_imported(&proc, dir, "sessions", path), 1);
 	assert_int_equal(test_db_count(db, "SELECT count(*) FROM training_session WHERE code ="
 	                                   " 'KIN-CLI' AND category = 'political' AND form ="
 	                                   " 'seminar' AND duration_minutes = 120"),

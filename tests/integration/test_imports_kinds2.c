@@ -232,9 +232,7 @@ static void test_certificates_bad_rows_are_all_reported_and_nothing_is_written(v
 
 static void test_certificates_through_the_cli(void **state)
 {
-	char path[600], text[1024], out[8192], command[1600];
-	json_t *doc;
-	int status;
+	char path[600], text[1024];
 
 	(void)state;
 	(void)snprintf(path, sizeof(path), "%s/执法证.csv", dir);
@@ -244,18 +242,7 @@ static void test_certificates_through_the_cli(void **state)
 	               "K2-CLI-1,%s,k2-prov,城市管理,甲县,2025/1/2,2030/1/1,本人保管\r\n",
 	               id_cli);
 	test_write_file(path, text);
-	(void)snprintf(command, sizeof(command),
-	               "XDG_CONFIG_HOME='%s/config' %s import certificates '%s' --server '%s'"
-	               " --token '%s' --json",
-	               dir, TCARD_CLI_PATH, path, proc.base_url, proc.admin.bearer);
-	status = test_run_command(command, out, sizeof(out));
-	if (status != 0)
-		fail_msg("tcard import certificates: %d %s", status, out);
-	doc = json_loads(out, 0, NULL);
-	if (doc == NULL)
-		fail_msg("not a JSON summary: %s", out);
-	assert_int_equal(test_json_int(doc, "inserted"), 1);
-	json_decref(doc);
+	assert_int_equal(test_cli_imported(&proc, dir, "certificates", path), 1);
 	assert_int_equal(test_db_count(db, "SELECT count(*) FROM certificate WHERE number ="
 	                                   " 'K2-CLI-1' AND custody = 'officer' AND area = '甲县'"
 	                                   " AND issued_on = '2025-01-02'"),
@@ -404,26 +391,13 @@ static void test_organisations_are_for_the_admin_only(void **state)
 
 static void test_organisations_through_the_cli(void **state)
 {
-	char path[600], out[8192], command[1600];
-	json_t *doc;
-	int status;
+	char path[600];
 
 	(void)state;
 	(void)snprintf(path, sizeof(path), "%s/单位.csv", dir);
 	test_write_file(path, "\xEF\xBB\xBF单位编码,单位名称,单位类别,上级单位编码\r\n"
 	                      "k2o-dept,命令行部门,部门,k2o-city\r\n");
-	(void)snprintf(command, sizeof(command),
-	               "XDG_CONFIG_HOME='%s/config' %s import organisations '%s' --server '%s'"
-	               " --token '%s' --json",
-	               dir, TCARD_CLI_PATH, path, proc.base_url, proc.admin.bearer);
-	status = test_run_command(command, out, sizeof(out));
-	if (status != 0)
-		fail_msg("tcard import organisations: %d %s", status, out);
-	doc = json_loads(out, 0, NULL);
-	if (doc == NULL)
-		fail_msg("not a JSON summary: %s", out);
-	assert_int_equal(test_json_int(doc, "inserted"), 1);
-	json_decref(doc);
+	assert_int_equal(test_cli_imported(&proc, dir, "organisations", path), 1);
 	assert_int_equal(test_db_count(db, "SELECT count(*) FROM org g JOIN org p ON p.id ="
 	                                   " g.parent_id WHERE g.code = 'k2o-dept' AND g.kind ="
 	                                   " 'department' AND p.code = 'k2o-city'"),

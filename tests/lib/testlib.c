@@ -1038,3 +1038,41 @@ int test_run_command(const char *command, char *out, size_t size)
 	assert_true(WIFEXITED(status));
 	return WEXITSTATUS(status);
 }
+
+int test_cli_import(struct tcardd_proc *proc, const char *home, const char *kind, const char *file,
+                    const char *token, const char *extra, char *out, size_t size)
+{
+	char command[1600], token_arg[160] = "";
+
+	if (token != NULL)
+		(void)snprintf(token_arg, sizeof(token_arg), "--token '%s'", token);
+	assert_true(snprintf(command, sizeof(command),
+	                     "XDG_CONFIG_HOME='%s/config' %s import %s '%s' --server '%s' %s %s",
+	                     home, TCARD_CLI_PATH, kind, file, proc->base_url, token_arg,
+	                     extra) < (int)sizeof(command));
+	return test_run_command(command, out, size);
+}
+
+long long test_cli_summary_count(const char *out, const char *key)
+{
+	json_t *doc = json_loads(out, 0, NULL);
+	long long n;
+
+	if (doc == NULL)
+		fail_msg("not a JSON summary: %s", out);
+	n = test_json_int(doc, key);
+	json_decref(doc);
+	return n;
+}
+
+long long test_cli_imported(struct tcardd_proc *proc, const char *home, const char *kind,
+                            const char *file)
+{
+	char out[8192];
+	int status = test_cli_import(proc, home, kind, file, proc->admin.bearer, "--json", out,
+	                             sizeof(out));
+
+	if (status != 0)
+		fail_msg("tcard import %s: %d %s", kind, status, out);
+	return test_cli_summary_count(out, "inserted");
+}

@@ -182,6 +182,17 @@ void test_session_sql(PGconn *db, const char *code, long long org, const char *d
 void test_write_file(const char *path, const char *text);
 /* Runs a shell command line; returns its exit status, with both output streams in out. */
 int test_run_command(const char *command, char *out, size_t size);
+/* Runs `tcard import KIND FILE` against proc with token (NULL: the login stored
+ * under home) and extra arguments, XDG_CONFIG_HOME=home/config; returns the exit
+ * status with the output in out. */
+int test_cli_import(struct tcardd_proc *proc, const char *home, const char *kind, const char *file,
+                    const char *token, const char *extra, char *out, size_t size);
+/* A count of the CLI's --json summary in out (fails the test when out is not one). */
+long long test_cli_summary_count(const char *out, const char *key);
+/* Imports file as the admin through the CLI; fails unless it exits 0, and
+ * returns how many records it inserted. */
+long long test_cli_imported(struct tcardd_proc *proc, const char *home, const char *kind,
+                            const char *file);
 /* Creates a public_law lecture over HTTP (times RFC 3339; declared_hours "4.5" or NULL for
  * an untimed session) and returns its id. */
 long long test_create_session(struct tcardd_proc *proc, const char *title, long long org_id,
