@@ -26,7 +26,10 @@ static const struct db_stmt card_stmts[CARD_STMT_COUNT] = {
                           " 'hire_date', o.hire_date, 'org', jsonb_build_object('id', g.id,"
                           " 'code', g.code, 'name', g.name))"
                           " FROM officer o JOIN org g ON g.id = o.org_id WHERE o.id = $1"},
-        /* Revoked records too: the card shows them, struck through, with the reason. */
+        /* Revoked records too: the card shows them, struck through, with the reason.
+         * The organiser is named whatever the reader's scope: an officer or a
+         * county's HR cannot read the city bureau that ran a session, and a
+         * join on org would drop the record from the card. */
         [CARD_RECORDS] = {"card_records",
                           "SELECT a.id, a.credited_units, a.credited_minutes,"
                           " a.override_units IS NOT NULL, s.declared_units IS NOT NULL,"
@@ -38,10 +41,9 @@ static const struct db_stmt card_stmts[CARD_STMT_COUNT] = {
                           " 'title', s.title, 'category', s.category, 'form', s.form,"
                           " 'platform', s.platform, 'starts_at', s.starts_at, 'ends_at',"
                           " s.ends_at, 'duration_minutes', s.duration_minutes, 'location',"
-                          " s.location, 'organiser', jsonb_build_object('id', g.id, 'name',"
-                          " g.name)))"
+                          " s.location, 'organiser', jsonb_build_object('id', s.org_id,"
+                          " 'name', tcard_org_name(s.org_id))))"
                           " FROM attendance a JOIN training_session s ON s.id = a.session_id"
-                          " JOIN org g ON g.id = s.org_id"
                           " WHERE a.officer_id = $1 AND a.year = $2"
                           " ORDER BY s.starts_at, a.id"},
 };

@@ -536,8 +536,10 @@ static const char demo_certificates_sql[] =
         "   THEN '离岗，执法证收回 / left the post: certificate withdrawn' END"
         " FROM officer o JOIN org g ON g.id = o.org_id"
         " CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE 'Asia/Shanghai')::date AS today) t"
-        " CROSS JOIN LATERAL (SELECT t.today, least(greatest(coalesce(o.hire_date,"
-        "  date '2020-01-01'), date '2020-01-01') + (o.id % 200)::int, t.today - 1) AS issued) i"
+        /* Issued within the last four years, so that six years of validity
+         * have not run out (only the one in 25 above expires soon). */
+        " CROSS JOIN LATERAL (SELECT t.today, least(greatest(o.hire_date,"
+        "  (t.today - interval '4 years')::date) + (o.id % 200)::int, t.today - 1) AS issued) i"
         " WHERE o.kind = 'officer' AND o.id % 17 <> 0 AND o.post <> ''"
         " ORDER BY o.id;"
         " UPDATE certificate SET status = 'cancelled', status_reason_category = 'lost',"

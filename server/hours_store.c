@@ -26,9 +26,10 @@
 #define HOURS_STORE_BATCH "500"
 
 /* The background refresher: how often, and how many batches per transaction. */
-#define HOURS_STORE_TICK_S       30
-#define HOURS_STORE_TICK_BATCHES 20
-#define HOURS_STORE_ARENA_MAX    (64u * 1024u * 1024u)
+#define HOURS_STORE_TICK_S          30
+#define HOURS_STORE_TICK_BATCHES    20
+#define HOURS_STORE_ARENA_MAX       (64u * 1024u * 1024u)
+#define HOURS_STORE_BATCH_ARENA_MAX (16u * 1024u * 1024u) /* one batch's rows and results */
 
 enum hours_store_stmt {
 	STALE_BATCH,
@@ -65,12 +66,16 @@ enum hours_store_stmt {
 
 static const struct db_stmt hours_store_stmts[HOURS_STORE_STMT_COUNT] = {
         /* $1, $2: the last (year, officer) of the previous batch. */
+        /* The batch's keys first, from the stale index: joined from the
+         * officer side, a planner that underestimates row-level security's
+         * scope filter (it cannot read statistics through it) scanned every
+         * status row once per officer. */
         [STALE_BATCH] = {"hours_stale_batch",
-                         HOURS_INPUT_SELECT " FROM officer_year_status k" HOURS_INPUT_JOINS
-                                            " WHERE k.stale AND (k.year, k.officer_id) >"
-                                            " ($1::int, $2::bigint)"
-                                            " ORDER BY k.year, k.officer_id"
-                                            " LIMIT " HOURS_STORE_BATCH},
+                         "WITH k AS MATERIALIZED (SELECT officer_id, year, generation"
+                         " FROM officer_year_status WHERE stale AND (year, officer_id) >"
+                         " ($1::int, $2::bigint) ORDER BY year, officer_id"
+                         " LIMIT " HOURS_STORE_BATCH ") " HOURS_INPUT_SELECT
+                         " FROM k" HOURS_INPUT_JOINS " ORDER BY k.year, k.officer_id"},
         /* $1 officer, $2 year: whether or not a status row exists. */
         [ONE_INPUT] = {"hours_one_input",
                        HOURS_INPUT_SELECT " FROM (SELECT $1::bigint AS officer_id, $2::int AS year,"
@@ -83,7 +88,12 @@ static const struct db_stmt hours_store_stmts[HOURS_STORE_STMT_COUNT] = {
                          "  year integer, generation bigint, counted_units bigint,"
                          "  required_units bigint, status text, shortfalls jsonb)"
                          " WHERE s.officer_id = r.officer_id AND s.year = r.year"
-                         " AND s.generation = r.generation"},
+                         " AND s.generation = r.generation"
+                         /* The batch's own key range (after $2, $3 up to $4, $5, in
+                          * STALE_BATCH's order), so that the rows come from the stale
+                          * index whatever row-level security makes the planner guess. */
+                         " AND s.stale AND (s.year, s.officer_id) > ($2::int, $3::bigint)"
+                         " AND (s.year, s.officer_id) <= ($4::int, $5::bigint)"},
         /* Every officer in post this year gets a row (also those with no training). */
         [ENSURE_YEAR] = {"hours_ensure_year", "SELECT officer_year_status_ensure($1::int)"},
         /* A new day moves the linear pace, and a new year makes last year final. */
@@ -261,54 +271,74 @@ int hours_store_evaluate_one(struct request *req, const char *officer_id, const 
 	return 0;
 }
 
+/* Evaluates one batch of stale officer-years after (last_year, last_officer)
+ * and writes the results; moves the cursor to the batch's last key. Returns
+ * the rows done (0: none left) or -1 with req->problem set. */
+static int hours_store_refresh_batch(struct request *req, char last_year[16], char last_officer[24],
+                                     struct hours_result *result)
+{
+	char first_year[16], first_officer[24];
+	const char *params[2] = {last_year, last_officer};
+	const char *write_params[5] = {NULL, first_year, first_officer, last_year, last_officer};
+	PGresult *res = db_exec(req, &hours_store_stmts[STALE_BATCH], 2, params);
+	int today = api_today(), rows, row;
+	json_t *batch;
+	char *text;
+
+	if (res == NULL)
+		return -1;
+	rows = PQntuples(res);
+	if (rows == 0)
+		return 0;
+	batch = json_array();
+	for (row = 0; batch != NULL && row < rows; row++) {
+		json_t *doc = hours_store_evaluate(req, res, row, today, result);
+
+		if (doc == NULL || json_array_append_new(batch, doc) != 0) {
+			json_decref(batch);
+			return problem_set(&req->problem, PROBLEM_INTERNAL,
+			                   "officer %s, year %s: stored hours cannot be evaluated",
+			                   PQgetvalue(res, row, 0), PQgetvalue(res, row, 1));
+		}
+	}
+	memcpy(first_year, last_year, sizeof(first_year));
+	memcpy(first_officer, last_officer, sizeof(first_officer));
+	(void)snprintf(last_year, 16, "%s", PQgetvalue(res, rows - 1, 1));
+	(void)snprintf(last_officer, 24, "%s", PQgetvalue(res, rows - 1, 0));
+	text = batch != NULL ? json_dumps(batch, JSON_COMPACT) : NULL;
+	json_decref(batch);
+	if (text == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	write_params[0] = text;
+	res = db_exec(req, &hours_store_stmts[WRITE_BATCH], 5, write_params);
+	free(text);
+	return res != NULL ? rows : -1;
+}
+
 /* Evaluates stale officer-years, at most max_batches batches (0: all). Returns
- * the number of batches done, or -1 with req->problem set. */
+ * the number of batches done, or -1 with req->problem set. Each batch runs in
+ * an arena of its own, so that an import refreshing a province's officer-years
+ * holds one batch's results and rows at a time, not all of them. */
 static int hours_store_refresh_batches(struct request *req, int max_batches)
 {
 	char last_year[16] = "0", last_officer[24] = "0";
-	const char *params[2] = {last_year, last_officer};
-	struct hours_result *result = arena_alloc(req->arena, sizeof(*result));
-	int today = api_today(), rows, row, batches = 0;
+	struct arena *request_arena = req->arena;
+	int batches = 0, rows = 1;
 
-	if (result == NULL)
-		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
-	while (max_batches == 0 || batches < max_batches) {
-		PGresult *res = db_exec(req, &hours_store_stmts[STALE_BATCH], 2, params);
-		json_t *batch;
-		char *text;
-		const char *param;
+	while (rows > 0 && (max_batches == 0 || batches < max_batches)) {
+		struct hours_result *result;
 
-		if (res == NULL)
-			return -1;
-		rows = PQntuples(res);
-		if (rows == 0)
-			break;
-		batch = json_array();
-		for (row = 0; batch != NULL && row < rows; row++) {
-			json_t *doc = hours_store_evaluate(req, res, row, today, result);
-
-			if (doc == NULL || json_array_append_new(batch, doc) != 0) {
-				json_decref(batch);
-				return problem_set(
-				        &req->problem, PROBLEM_INTERNAL,
-				        "officer %s, year %s: stored hours cannot be evaluated",
-				        PQgetvalue(res, row, 0), PQgetvalue(res, row, 1));
-			}
-		}
-		(void)snprintf(last_year, sizeof(last_year), "%s", PQgetvalue(res, rows - 1, 1));
-		(void)snprintf(last_officer, sizeof(last_officer), "%s",
-		               PQgetvalue(res, rows - 1, 0));
-		text = batch != NULL ? json_dumps(batch, JSON_COMPACT) : NULL;
-		json_decref(batch);
-		param = text != NULL ? arena_strdup(req->arena, text) : NULL;
-		free(text);
-		if (param == NULL)
-			return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
-		if (db_exec(req, &hours_store_stmts[WRITE_BATCH], 1, &param) == NULL)
-			return -1;
-		batches++;
+		req->arena = arena_new(HOURS_STORE_BATCH_ARENA_MAX);
+		result = req->arena != NULL ? arena_alloc(req->arena, sizeof(*result)) : NULL;
+		rows = result != NULL
+		               ? hours_store_refresh_batch(req, last_year, last_officer, result)
+		               : problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+		arena_free(req->arena);
+		req->arena = request_arena;
+		if (rows > 0)
+			batches++;
 	}
-	return batches;
+	return rows < 0 ? -1 : batches;
 }
 
 int hours_store_refresh(struct request *req)

@@ -442,6 +442,41 @@ static void test_hr_registers_and_the_officer_sees_the_card_change_at_once(void 
 /* A closed year (issue 5 closes years; schema 005 already refuses writes into
  * one): registering into it is a clear 409 and writes nothing. The hook is
  * switched on here by the superuser, and off again. */
+/* A session the city ran (an ancestor of the officer's county, outside both
+ * the officer's and the county HR's scope) is on the card with its organiser
+ * named: the card must not drop records whose organiser the reader cannot see. */
+static void test_card_lists_a_session_organised_above_the_reader(void **state)
+{
+	struct http_result r;
+	const struct test_identity *readers[] = {&own, &hr_a};
+	long long city = test_db_count(db, "SELECT id FROM org WHERE code = 'card-city'");
+	char sql[512];
+	size_t i;
+
+	(void)state;
+	(void)snprintf(sql, sizeof(sql),
+	               "INSERT INTO training_session (code, title, org_id, category, form,"
+	               " starts_at, ends_at, duration_minutes) VALUES ('city-1', '全市执法培训',"
+	               " %lld, 'public_law', 'lecture', '2023-05-01 09:00+08',"
+	               " '2023-05-01 10:30+08', 90)",
+	               city);
+	test_db_as_app(db, sql);
+	attend(test_db_count(db, "SELECT id FROM training_session WHERE code = 'city-1'"),
+	       officer_a);
+	for (i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		json_t *record, *organiser;
+
+		get_card(readers[i], officer_a, "?year=2023", 200, &r);
+		assert_int_equal(json_array_size(json_object_get(r.json, "records")), 1);
+		record = json_array_get(json_object_get(r.json, "records"), 0);
+		organiser = json_object_get(json_object_get(record, "session"), "organiser");
+		assert_string_equal(str(organiser, "name"), "登记卡市");
+		assert_int_equal(json_integer_value(json_object_get(organiser, "id")), city);
+		assert_string_equal(str(r.json, "counted_hours"), "2.00");
+		http_result_clear(&r);
+	}
+}
+
 static void test_a_closed_year_refuses_sessions_and_records_with_409(void **state)
 {
 	struct http_result r;
@@ -472,6 +507,7 @@ int main(void)
 	        cmocka_unit_test(test_card_is_read_within_scope_only),
 	        cmocka_unit_test(test_card_year_defaults_to_this_year_and_is_checked),
 	        cmocka_unit_test(test_hr_registers_and_the_officer_sees_the_card_change_at_once),
+	        cmocka_unit_test(test_card_lists_a_session_organised_above_the_reader),
 	        cmocka_unit_test(test_a_closed_year_refuses_sessions_and_records_with_409),
 	        cmocka_unit_test(test_stored_statuses_equal_a_fresh_evaluation_after_a_random_walk),
 	};

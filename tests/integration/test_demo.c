@@ -270,6 +270,11 @@ static void test_demo_certificates_and_assessments_are_believable(void **state)
 	assert_true(test_db_count(db, "SELECT count(*) FROM certificate WHERE status = 'valid'"
 	                              " AND expires_on < (now() AT TIME ZONE 'Asia/Shanghai')::date"
 	                              " + 60") > 0);
+	/* …but none has run out while still shown as valid. */
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM certificate WHERE status = 'valid'"
+	                                   " AND expires_on < (now() AT TIME ZONE"
+	                                   " 'Asia/Shanghai')::date"),
+	                 0);
 	assert_true(test_db_count(db, "SELECT count(*) FROM annual_assessment a"
 	                              " JOIN annual_assessment p ON p.officer_id = a.officer_id"
 	                              " AND p.year = a.year - 1 AND p.grade = 'fail'"

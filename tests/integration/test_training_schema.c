@@ -346,7 +346,9 @@ static void test_training_tables_force_rls_and_the_app_role_owns_nothing(void **
 	                " WHERE has_any_column_privilege('tcard_app', 'officer_year_total', p)"
 	                "    OR has_table_privilege('tcard_app', 'officer_year_status', 'INSERT')"),
 	        0);
-	/* Derived columns are written by triggers only. */
+	/* Derived columns are written by triggers only: never updated by the app role, and
+	 * inserted only into attendance, where attendance_derive overwrites them or, in a
+	 * bulk import, attendance_bulk_verify holds them to the officer and session (012). */
 	assert_int_equal(
 	        count_of("SELECT count(*) FROM (VALUES ('attendance', 'org_path'), ('attendance', "
 	                 "'year'),"
@@ -357,7 +359,8 @@ static void test_training_tables_force_rls_and_the_app_role_owns_nothing(void **
 	                 " ('officer_year_status', 'org_path'), ('officer_year_status', "
 	                 "'generation'),"
 	                 " ('officer_year_status', 'officer_id')) c (t, col)"
-	                 " WHERE has_column_privilege('tcard_app', t, col, 'INSERT')"
+	                 " WHERE (has_column_privilege('tcard_app', t, col, 'INSERT')"
+	                 "        AND t <> 'attendance')"
 	                 "    OR has_column_privilege('tcard_app', t, col, 'UPDATE')"),
 	        0);
 	assert_int_equal(
@@ -412,6 +415,79 @@ static void test_app_role_writes_no_derived_column_no_total_and_deletes_nothing(
 	                                       " + (SELECT count(*) FROM officer_year_status)"),
 	                 0);
 	assert_true(count_of("SELECT count(*) FROM attendance") > 0);
+}
+
+/* The insert a bulk import's merge makes (schema 012): the app role names the derived
+ * columns itself under tcard.bulk = 'import'; returns the SQLSTATE and constraint of the
+ * failure ("ok" when it was written), inside a transaction undone at the end. */
+static void bulk_insert(long long session, long long officer, const char *org_path,
+                        const char *category, long long units, long long minutes,
+                        const char *expected_state, const char *expected_constraint)
+{
+	char sql[768];
+	PGresult *res;
+
+	app_begin(AS_ALL);
+	sql_ok("SELECT set_config('tcard.bulk', 'import', true)");
+	(void)snprintf(
+	        sql, sizeof(sql),
+	        "INSERT INTO attendance (session_id, officer_id, org_path, year, category,"
+	        " platform, credited_units, credited_minutes) VALUES (%lld, %lld, '%s', 2025,"
+	        " '%s', '', %lld, %lld)",
+	        session, officer, org_path, category, units, minutes);
+	res = PQexec(db, sql);
+	if (strcmp(expected_state, "ok") == 0) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+	} else {
+		assert_string_equal(PQresultErrorField(res, PG_DIAG_SQLSTATE), expected_state);
+		assert_string_equal(PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME),
+		                    expected_constraint);
+	}
+	PQclear(res);
+	sql_ok("ROLLBACK");
+}
+
+/* An import derives a record's columns set-wise in its merge instead of row by row;
+ * one check per statement holds it to what attendance_derive would have written. */
+static void test_bulk_inserts_are_verified_against_their_officer_and_session(void **state)
+{
+	long long officer = new_officer(a_id), session, record;
+
+	(void)state;
+	session = new_session(a_id, "business", "", "2025-06-02 09:00+08", 90, 0);
+	/* Right: written, and the totals move as for any record. */
+	app_begin(AS_ALL);
+	sql_ok("SELECT set_config('tcard.bulk', 'import', true)");
+	sql_okf("INSERT INTO attendance (session_id, officer_id, org_path, year, category, "
+	        "platform,"
+	        " credited_units, credited_minutes) VALUES (%lld, %lld, '%s', 2025, 'business', '',"
+	        " 0, 90)",
+	        session, officer, a_path);
+	sql_ok("COMMIT");
+	assert_total(officer, 2025, "business", "", "0/90");
+	assert_consistent("after a verified bulk insert");
+	officer = new_officer(a_id);
+	/* Wrong in any derived column: refused, nothing written. */
+	bulk_insert(session, officer, a_path, "skills", 0, 90, "TC409", "attendance_bulk_derived");
+	bulk_insert(session, officer, b_path, "business", 0, 90, "TC409",
+	            "attendance_bulk_derived");
+	bulk_insert(session, officer, a_path, "business", HOUR, 90, "TC409",
+	            "attendance_bulk_derived");
+	bulk_insert(session, officer, a_path, "business", 0, 45, "TC409",
+	            "attendance_bulk_derived");
+	/* Outside an import, whatever the caller names is derived again. */
+	record = app_sql(AS_ALL,
+	                 "INSERT INTO attendance (session_id, officer_id, org_path, year, category,"
+	                 " platform, credited_units, credited_minutes) VALUES (%lld, %lld, '%s',"
+	                 " 2001, 'skills', 'x', 99, 99) RETURNING id",
+	                 session, officer, b_path);
+	assert_int_equal(count_off("SELECT count(*) FROM attendance WHERE id = %lld AND org_path ="
+	                           " '%s' AND year = 2025 AND category = 'business' AND platform ="
+	                           " '' AND credited_units = 0 AND credited_minutes = 90",
+	                           record, a_path),
+	                 1);
+	assert_consistent("after a derived insert");
 }
 
 /* ---- the contribution rule ---- */
@@ -1666,6 +1742,7 @@ int main(void)
 	        cmocka_unit_test(
 	                test_untimed_2699_and_2700_minutes_stay_minutes_and_2700_meet_60_hours),
 	        cmocka_unit_test(test_declared_hours_win_over_minutes_and_an_override_over_both),
+	        cmocka_unit_test(test_bulk_inserts_are_verified_against_their_officer_and_session),
 	        cmocka_unit_test(test_revoke_removes_the_hours_and_unrevoke_restores_them),
 	        cmocka_unit_test(
 	                test_session_edits_move_hours_between_categories_platforms_and_years),
