@@ -20,6 +20,7 @@
 #include "db.h"
 #include "hours_store.h"
 #include "log.h"
+#include "metrics.h"
 #include "pii.h"
 #include "request.h"
 #include "rules.h"
@@ -737,6 +738,7 @@ struct import {
 	long long rejected;
 	json_t *row_errors; /* at most IMPORT_ERRORS_MAX */
 	long long last_rejected_row;
+	int written;   /* committed */
 	int slot;      /* holds one of IMPORT_CONCURRENT */
 	struct db *db; /* the import's own connection (owned), or NULL */
 };
@@ -1963,6 +1965,7 @@ static int import_finish(struct request *req)
 			json_decref(counts);
 			return -1;
 		}
+		im->written = 1;
 	}
 	/* A dry run ends here: the transaction is rolled back when the
 	 * connection closes. */
@@ -1977,6 +1980,8 @@ static void import_release(struct request *req)
 
 	if (im == NULL)
 		return;
+	if (im->slot) /* an import refused with 503 never ran */
+		metrics_observe_import(im->rows, im->written);
 	/* req->db may still be the worker's connection (auth) if opening failed. */
 	if (req->db == im->db)
 		req->db = NULL;
@@ -1988,6 +1993,11 @@ static void import_release(struct request *req)
 	sodium_memzero(im->csv.record, sizeof(im->csv.record));
 	free(im);
 	req->stream.state = NULL;
+}
+
+int api_imports_running(void)
+{
+	return atomic_load(&import_running);
 }
 
 static int import_is_csv(const char *type)

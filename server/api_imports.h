@@ -7,5 +7,7 @@
 struct request;
 
 int api_imports_post(struct request *req);
+/* Imports being received now (for /metrics). */
+int api_imports_running(void);
 
 #endif

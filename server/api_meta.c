@@ -1,7 +1,10 @@
-/* api_meta.c — /healthz, /readyz and /api/v1/openapi.json. */
+/* api_meta.c — /healthz, /readyz, /metrics and /api/v1/openapi.json. */
 #include "api_meta.h"
 
+#include "api_imports.h"
+#include "buf.h"
 #include "db.h"
+#include "metrics.h"
 #include "request.h"
 #include "routes.h"
 
@@ -18,6 +21,30 @@ int api_meta_readyz(struct request *req)
 		return -1;
 	return request_reply_json(req, 200,
 	                          json_pack("{s:s, s:s}", "status", "ready", "database", "ok"));
+}
+
+#define API_META_METRICS_MAX (4u * 1024u * 1024u)
+
+int api_meta_metrics(struct request *req)
+{
+	struct metrics_gauges gauges;
+	struct buf out;
+	size_t len;
+	char *body;
+
+	db_stats(&gauges.db_connections, &gauges.db_in_transaction, &gauges.db_dedicated);
+	gauges.imports_running = api_imports_running();
+	buf_init(&out, API_META_METRICS_MAX);
+	if (metrics_write(&out, &gauges) != 0) {
+		buf_release(&out);
+		return problem_set(&req->problem, PROBLEM_INTERNAL,
+		                   "the metrics could not be written");
+	}
+	len = out.len;
+	body = buf_detach(&out);
+	if (body == NULL)
+		return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
+	return request_reply_raw(req, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
 static const char *api_meta_method_name(unsigned method)

@@ -6,6 +6,8 @@
 struct request;
 
 int api_meta_healthz(struct request *req);
+/* Prometheus text: requests and latency per route, connections, imports. */
+int api_meta_metrics(struct request *req);
 int api_meta_readyz(struct request *req);
 int api_meta_openapi(struct request *req);
 

@@ -30,6 +30,7 @@ enum {
 	OPT_PUBLIC_URL,
 	OPT_ROTATE_QR_KEY,
 	OPT_VERIFY_RATE,
+	OPT_VENDOR_DIR,
 };
 
 static const struct option config_options[] = {
@@ -38,6 +39,7 @@ static const struct option config_options[] = {
         {"db-owner", required_argument, NULL, OPT_DB_OWNER},
         {"data-dir", required_argument, NULL, 'D'},
         {"web-root", required_argument, NULL, 'w'},
+        {"vendor-dir", required_argument, NULL, OPT_VENDOR_DIR},
         {"schema-dir", required_argument, NULL, OPT_SCHEMA_DIR},
         {"workers", required_argument, NULL, 'j'},
         {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
@@ -73,6 +75,9 @@ void config_usage(FILE *out)
 	        "      --db-owner=CONNINFO     connection for migrations (default: as --db)\n"
 	        "  -D, --data-dir=DIR          embedded database and keys (default ./var)\n"
 	        "  -w, --web-root=DIR          static files of the web UI\n"
+	        "      --vendor-dir=DIR        npm packages the web UI imports, e.g. ECharts\n"
+	        "                              (also TCARD_VENDOR_DIR; default\n"
+	        "                              WEB_ROOT/../node_modules)\n"
 	        "      --schema-dir=DIR        SQL migrations\n"
 	        "  -j, --workers=N             worker threads = database connections (default 4)\n"
 	        "      --max-connections=N     open HTTP connections in all (default 2000)\n"
@@ -229,6 +234,9 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 		c->db = NULL;
 	c->data_dir = "./var";
 	c->web_root = TCARD_WEB_ROOT;
+	c->vendor_dir = getenv("TCARD_VENDOR_DIR");
+	if (c->vendor_dir != NULL && c->vendor_dir[0] == '\0')
+		c->vendor_dir = NULL;
 	c->schema_dir = TCARD_SCHEMA_DIR;
 	c->workers = 4;
 	c->connection_limit = 2000;
@@ -270,6 +278,9 @@ int config_parse(struct config *c, int argc, char **argv, struct err *err)
 			break;
 		case 'w':
 			c->web_root = optarg;
+			break;
+		case OPT_VENDOR_DIR:
+			c->vendor_dir = optarg;
 			break;
 		case OPT_SCHEMA_DIR:
 			c->schema_dir = optarg;

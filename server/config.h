@@ -29,6 +29,7 @@ struct config {
 	const char *db_owner;   /* conninfo for migrations; NULL = same as db */
 	const char *data_dir;   /* embedded cluster, keys */
 	const char *web_root;   /* static files of the web UI */
+	const char *vendor_dir; /* npm packages the UI imports; NULL = WEB_ROOT/../node_modules */
 	const char *schema_dir; /* migrations */
 	const char *admin_name; /* --create-admin NAME */
 	const char *public_url; /* base URL of QR codes; NULL = http://LISTEN */
@@ -46,7 +47,8 @@ struct config {
 
 #define CONFIG_PUBLIC_URL_MAX 200
 
-/* Fills c from argv and the environment (TCARD_DB, TCARD_PUBLIC_URL). Returns 0, or -1 with err
+/* Fills c from argv and the environment (TCARD_DB, TCARD_PUBLIC_URL,
+ * TCARD_VENDOR_DIR). Returns 0, or -1 with err
  * naming the bad flag (main exits 64). */
 int config_parse(struct config *c, int argc, char **argv, struct err *err);
 void config_usage(FILE *out);

@@ -9,6 +9,7 @@
 #include "request.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,9 @@
 struct db {
 	PGconn *conn;
 	struct db *next; /* in the list of all connections, for shutdown */
-	int in_transaction;
+	/* Atomic: /metrics counts them from another thread. */
+	atomic_int in_transaction;
+	atomic_int open; /* conn is connected (or was, until a failure shows) */
 	int retryable;
 	int64_t next_connect_ns; /* back-off: no new attempt before this time */
 	int64_t backoff_ns;
@@ -33,6 +36,7 @@ static struct {
 } db_global = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static _Thread_local struct db *db_mine;
+static atomic_long db_dedicated_open; /* imports' own connections */
 
 #define DB_BACKOFF_MIN_NS (50LL * 1000000LL)
 #define DB_BACKOFF_MAX_NS (1000LL * 1000000LL)
@@ -219,6 +223,7 @@ static struct db *db_acquire(struct problem *problem)
 	PQfinish(db->conn);
 	db->conn = db_connect(&err);
 	db->in_transaction = 0;
+	db->open = db->conn != NULL;
 	if (db->conn == NULL) {
 		db->backoff_ns = db->backoff_ns ? db->backoff_ns * 2 : DB_BACKOFF_MIN_NS;
 		if (db->backoff_ns > DB_BACKOFF_MAX_NS)
@@ -319,6 +324,24 @@ static int db_set_request_context(struct request *req)
 	return db_exec(req, &db_set_context, 6, params) != NULL ? 0 : -1;
 }
 
+void db_stats(long *connections, long *in_transaction, long *dedicated)
+{
+	struct db *db;
+
+	*connections = 0;
+	*in_transaction = 0;
+	pthread_mutex_lock(&db_global.lock);
+	for (db = db_global.all; db != NULL; db = db->next) {
+		/* The owner changes them without the lock: a gauge may be a moment old. */
+		if (atomic_load(&db->open))
+			(*connections)++;
+		if (atomic_load(&db->in_transaction))
+			(*in_transaction)++;
+	}
+	pthread_mutex_unlock(&db_global.lock);
+	*dedicated = atomic_load(&db_dedicated_open);
+}
+
 int db_open_dedicated(struct request *req)
 {
 	struct db *db = calloc(1, sizeof(*db));
@@ -333,6 +356,7 @@ int db_open_dedicated(struct request *req)
 		return problem_set(&req->problem, PROBLEM_UNAVAILABLE,
 		                   "the database is unreachable");
 	}
+	atomic_fetch_add(&db_dedicated_open, 1);
 	req->db = db;
 	return 0;
 }
@@ -358,6 +382,7 @@ void db_close_dedicated(struct db *db)
 	 * when the connection goes, even in the middle of a COPY. */
 	PQfinish(db->conn);
 	free(db);
+	atomic_fetch_sub(&db_dedicated_open, 1);
 }
 
 int db_begin(struct request *req, enum db_mode mode)

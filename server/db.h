@@ -71,6 +71,9 @@ int db_commit(struct request *req);
  * with req->problem (503). The caller keeps the handle and closes it with
  * db_close_dedicated before the request is freed (req->db = NULL then). */
 int db_open_dedicated(struct request *req);
+/* For /metrics: worker connections open, those inside a transaction, and the
+ * imports' dedicated connections. */
+void db_stats(long *connections, long *in_transaction, long *dedicated);
 /* BEGIN on req->db (dedicated) with the request context, as db_begin does. */
 int db_begin_dedicated(struct request *req);
 /* The libpq connection, for COPY. Borrowed. */

@@ -8,8 +8,10 @@
 #include "db.h"
 #include "json_in.h"
 #include "log.h"
+#include "metrics.h"
 #include "problem.h"
 #include "request.h"
+#include "static_files.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -215,6 +217,27 @@ static enum MHD_Result http_send(struct request *req)
 	ret = MHD_queue_response(req->conn, req->status, response);
 	MHD_destroy_response(response);
 	return ret;
+}
+
+/* A GET or HEAD that no route matched may name a file of the web UI: queues
+ * it and returns 0, or returns -1 to answer the 404 problem as before. */
+static int http_send_static(struct http_server *server, struct request *req,
+                            enum MHD_Result *result)
+{
+	struct MHD_Response *response;
+
+	if (req->problem.type != PROBLEM_NOT_FOUND || req->match.route != NULL ||
+	    (req->method != HTTP_GET && req->method != HTTP_HEAD))
+		return -1;
+	response = static_files_reply(&server->config.static_files, req->conn, req->path,
+	                              &req->status);
+	if (response == NULL)
+		return -1;
+	problem_clear(&req->problem);
+	(void)MHD_add_response_header(response, "X-Request-Id", req->id);
+	*result = MHD_queue_response(req->conn, req->status, response);
+	MHD_destroy_response(response);
+	return 0;
 }
 
 /* ---- request life cycle ---- */
@@ -470,8 +493,13 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 			return MHD_NO;
 		*con_cls = req;
 		atomic_fetch_add(&server->in_flight, 1);
+		metrics_request_begin();
 		if (http_check_head(server, req, method) != 0) {
+			enum MHD_Result result;
+
 			req->early = 1;
+			if (http_send_static(server, req, &result) == 0)
+				return result;
 			return http_send(req);
 		}
 		/* A streamed body: the handler opens its sink before the first byte. */
@@ -539,9 +567,47 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 	          router_method_name(req->method),
 	          req->match.route != NULL ? req->match.route->pattern : "-", req->status,
 	          duration_us, code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	metrics_observe_request(req->match.route, req->status, duration_us);
 	http_request_free(req);
 	*con_cls = NULL;
 	atomic_fetch_sub(&server->in_flight, 1);
+}
+
+static int http_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes %XX in the URL path and arguments in place, as libmicrohttpd's own
+ * does, except %00: decoded, it would silently cut the text at the NUL
+ * ("/index.html%00.png" would serve index.html), so it stays as it came and
+ * the static files refuse any '%' left in a path. */
+static size_t http_unescape(void *cls, struct MHD_Connection *conn, char *text)
+{
+	char *out = text;
+	const char *in = text;
+
+	(void)cls;
+	(void)conn;
+	while (*in != '\0') {
+		int high = in[0] == '%' ? http_hex_digit(in[1]) : -1;
+		int low = high >= 0 ? http_hex_digit(in[2]) : -1;
+
+		if (low >= 0 && (high | low) != 0) {
+			*out++ = (char)(high * 16 + low);
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - text);
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -592,8 +658,8 @@ struct http_server *http_start(const struct http_config *config, struct err *err
 	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, config->per_address_limit,
 	        MHD_OPTION_CONNECTION_TIMEOUT, config->idle_timeout,
 	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, config->connection_memory,
-	        MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_STRICT_FOR_CLIENT,
-	        1, MHD_OPTION_END);
+	        MHD_OPTION_NOTIFY_COMPLETED, http_completed, server, MHD_OPTION_UNESCAPE_CALLBACK,
+	        http_unescape, NULL, MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (server->daemon == NULL) {
 		err_set(err, "cannot listen on %s: %s", config->listen,
 		        errno ? strerror(errno) : "libmicrohttpd refused to start");

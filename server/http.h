@@ -6,6 +6,7 @@
 
 #include "err.h"
 #include "router.h"
+#include "static_files.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@ struct http_config {
 	size_t stream_body_max;     /* bytes of a streamed body (ROUTE_BODY_STREAM) */
 	const struct route *routes;
 	size_t route_count;
+	struct static_files_config static_files; /* the web UI, for paths no route has */
 	/* Called once per request before routing, to resolve who asks. */
 };
 

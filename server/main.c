@@ -11,6 +11,7 @@
 #include "hours_store.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "pgembed.h"
 #include "pii.h"
@@ -108,6 +109,23 @@ static int open_keys(const struct config *config, struct err *err)
 	return pii_init(path, err);
 }
 
+/* Row-level security lets the planner read the scope column's statistics only
+ * through LEAKPROOF operators (schema/014_scope_estimates.sql). The embedded
+ * cluster marks ltree's; on a server of its own the operator must, once. */
+static void main_check_leakproof(PGconn *conn)
+{
+	PGresult *res =
+	        PQexec(conn, "SELECT count(*) FROM pg_proc WHERE NOT proleakproof AND oid IN"
+	                     " ('ltree_isparent(ltree, ltree)'::regprocedure,"
+	                     " 'ltree_risparent(ltree, ltree)'::regprocedure)");
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "0") != 0)
+		log_event(LOG_WARN, "scope_estimates_blind",
+		          "hint=\"as a superuser: ALTER FUNCTION ltree_isparent(ltree, ltree)"
+		          " LEAKPROOF; ALTER FUNCTION ltree_risparent(ltree, ltree) LEAKPROOF\"");
+	PQclear(res);
+}
+
 /* Applies migrations, then loads the demo city when asked to (*demo_loaded). */
 static int prepare_schema(const struct config *config, const struct conninfos *ci, int created,
                           int *demo_loaded, struct err *err)
@@ -123,6 +141,7 @@ static int prepare_schema(const struct config *config, const struct conninfos *c
 	if (applied < 0)
 		goto done;
 	log_event(LOG_INFO, "schema_ready", "migrations_applied=%d", applied);
+	main_check_leakproof(conn);
 	demo = config->demo == DEMO_NOW || (config->demo == DEMO_AUTO && created);
 	*demo_loaded = 0;
 	if (demo) {
@@ -420,6 +439,9 @@ int main(int argc, char **argv)
 	http.stream_body_max = config.import_max_bytes;
 	http.routes = routes_table;
 	http.route_count = routes_count;
+	metrics_init(routes_table, routes_count);
+	http.static_files.web_root = config.web_root;
+	http.static_files.vendor_dir = config.vendor_dir;
 	api_verify_set_rate(config.verify_rate);
 	/* Before serving: handlers read the URL without a lock. Only a listen
 	 * port of 0 (any; tests) learns the port afterwards. */

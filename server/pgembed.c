@@ -1325,6 +1325,39 @@ cleanup:
 	return rc;
 }
 
+/* Row-level security hides a column's statistics from the planner unless the
+ * policy's operators are LEAKPROOF (schema/014_scope_estimates.sql). ltree's
+ * ancestor tests raise no error whatever their input, so they leak nothing;
+ * only a superuser may say so. The extension is created here, as the
+ * superuser, before the migrations (whose CREATE EXTENSION IF NOT EXISTS then
+ * does nothing). Idempotent. */
+static const char pgembed_leakproof_sql[] =
+        "CREATE EXTENSION IF NOT EXISTS ltree;"
+        "ALTER FUNCTION ltree_isparent(ltree, ltree) LEAKPROOF;"
+        "ALTER FUNCTION ltree_risparent(ltree, ltree) LEAKPROOF;";
+
+static int pgembed_setup_leakproof(struct pgembed *pg, struct err *err)
+{
+	char port[16];
+	const char *keys[] = {
+	        "host", "port", "dbname", "user", "connect_timeout", "application_name", NULL};
+	const char *values[] = {
+	        pg->socket_dir,   port, PGEMBED_DATABASE, PGEMBED_CLUSTER_USER, "10",
+	        "tcardd-pgembed", NULL};
+	PGconn *conn;
+	int rc;
+
+	(void)snprintf(port, sizeof(port), "%d", pg->port);
+	conn = PQconnectdbParams(keys, values, 0);
+	if (PQstatus(conn) != CONNECTION_OK)
+		rc = err_set(err, "could not connect to the embedded database: %.*s",
+		             pgembed_trimmed(PQerrorMessage(conn)), PQerrorMessage(conn));
+	else
+		rc = pgembed_command(conn, pgembed_leakproof_sql, err);
+	PQfinish(conn);
+	return rc;
+}
+
 /* ---- public ---- */
 
 int pgembed_start(struct pgembed *pg, const char *data_dir, struct err *err)
@@ -1342,7 +1375,7 @@ int pgembed_start(struct pgembed *pg, const char *data_dir, struct err *err)
 		goto cleanup;
 	/* An adopted postmaster is ours too: it was left by a tcardd that crashed. */
 	pg->started_by_us = 1;
-	if (pgembed_setup_database(pg, err) != 0)
+	if (pgembed_setup_database(pg, err) != 0 || pgembed_setup_leakproof(pg, err) != 0)
 		goto cleanup;
 	rc = 0;
 cleanup:

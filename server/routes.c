@@ -11,6 +11,7 @@
 #include "api_card.h"
 #include "api_cards.h"
 #include "api_certificates.h"
+#include "api_dashboard.h"
 #include "api_exemptions.h"
 #include "api_flags.h"
 #include "api_imports.h"
@@ -37,6 +38,9 @@ const struct route routes_table[] = {
         /* method      pattern                              handler                roles */
         {HTTP_GET, "/healthz", api_meta_healthz, ROLE_PUBLIC, NONE, "The process is up"},
         {HTTP_GET, "/readyz", api_meta_readyz, ROLE_PUBLIC, NONE, "The database answers"},
+        /* For a Prometheus scraper holding an admin's or auditor's API token. */
+        {HTTP_GET, "/metrics", api_meta_metrics, ROLE_ADMIN | ROLE_AUDITOR, NONE,
+         "Prometheus metrics: requests and latency per route, connections, imports"},
         {HTTP_GET, "/api/v1/openapi.json", api_meta_openapi, ROLE_PUBLIC, NONE,
          "This API as OpenAPI 3.1"},
 
@@ -174,6 +178,9 @@ const struct route routes_table[] = {
          "The same list as an XLSX workbook (audited export)"},
         {HTTP_GET, "/api/v1/reports/orgs", api_reports_orgs, ROLE_STAFF, NONE,
          "Per unit below org: officers, met, short, at risk, percent met, average hours"},
+        {HTTP_GET, "/api/v1/reports/dashboard", api_reports_dashboard, ROLE_STAFF, NONE,
+         "A year of a subtree at a glance: status totals, officers by hours (10 h bins),"
+         " records per month (?org=&year=)"},
         {HTTP_GET, "/api/v1/reports/anomalies", api_reports_anomalies, ROLE_STAFF, NONE,
          "Records kept but suspect: overlaps, over 24 h a day, before hire, after leaving"},
         {HTTP_GET, "/api/v1/reports/uncertified", api_certificates_uncertified, ROLE_STAFF, NONE,
@@ -206,6 +213,7 @@ const struct db_stmt_table *const routes_statements[] = {
         &api_policies_statements,
         &api_exemptions_statements,
         &api_reports_statements,
+        &api_dashboard_statements,
         &api_certificates_statements,
         &api_public_statements,
         &api_assessments_statements,

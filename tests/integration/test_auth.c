@@ -731,7 +731,9 @@ static void test_unknown_user_and_wrong_password_get_the_same_reply_in_the_same_
 	(void)state;
 	make_user("same.reply", "auditor", city_id, 0, &who);
 	sessions = countf("SELECT count(*) FROM auth_session");
-	for (i = 0; i < 3; i++) {
+	/* The fastest of four each (five failures would lock the name): a busy machine
+	 * slows single calls, rarely all four. */
+	for (i = 0; i < 4; i++) {
 		started = now_ms();
 		login_call(&wrong, "same.reply", WRONG_PASSWORD, "10.0.1.1", NULL);
 		ms = now_ms() - started;
@@ -753,11 +755,11 @@ static void test_unknown_user_and_wrong_password_get_the_same_reply_in_the_same_
 		fail_msg("unknown user %lld ms, wrong password %lld ms", (long long)unknown_ms,
 		         (long long)known_ms);
 	assert_int_equal(countf("SELECT count(*) FROM auth_session"), sessions);
-	assert_int_equal(audit_count("login_failed"), failed + 6);
+	assert_int_equal(audit_count("login_failed"), failed + 8);
 	assert_int_equal(countf("SELECT count(*) FROM audit_log WHERE action = 'login_failed'"
 	                        " AND after ->> 'username' = 'no.such.user'"
 	                        " AND address = '10.0.1.2' AND user_id IS NULL"),
-	                 3);
+	                 4);
 }
 
 static void test_repeated_failures_for_one_account_lock_it_with_retry_after(void **state)

@@ -287,6 +287,11 @@ static void build_report_orgs(struct call *call)
 	build_report(call, "orgs");
 }
 
+static void build_report_dashboard(struct call *call)
+{
+	build_report(call, "dashboard");
+}
+
 /* ---- certificates, assessments, closing a year, flags (issue 5) ---- */
 
 static void build_officer_get(struct call *call);
@@ -1245,6 +1250,21 @@ static int check_audit_verify(struct call *call, const struct http_result *r, ch
 	return 0;
 }
 
+static void build_metrics(struct call *call)
+{
+	format_into(call->path, sizeof(call->path), "/metrics");
+}
+
+static int check_metrics(struct call *call, const struct http_result *r, char *why, size_t size)
+{
+	(void)call;
+	if (r->body == NULL ||
+	    strstr(r->body, "# TYPE tcard_http_requests_total counter") == NULL ||
+	    strstr(r->body, "tcard_db_connections ") == NULL)
+		return complain(why, size, "not the Prometheus text of tcard's metrics");
+	return 0;
+}
+
 /* clang-format off */
 /* A row's expected statuses, {own, other} for each caller in turn. */
 #define EXPECT(n1, n2, a1, a2, h1, h2, u1, u2, o1, o2) \
@@ -1258,6 +1278,8 @@ static const struct matrix_row matrix[] = {
 	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
 	{HTTP_GET, "/readyz", build_readyz, NULL,
 	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
+	{HTTP_GET, "/metrics", build_metrics, check_metrics,
+	        EXPECT(401, 401,   200, 200,   403, 403,   200, 200,   403, 403)},
 	{HTTP_GET, "/api/v1/openapi.json", build_openapi, check_openapi,
 	        EXPECT(200, 200,   200, 200,   200, 200,   200, 200,   200, 200)},
 
@@ -1408,6 +1430,8 @@ static const struct matrix_row matrix[] = {
 	{HTTP_GET, "/api/v1/reports/anomalies", build_report_anomalies, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/orgs", build_report_orgs, NULL,
+	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
+	{HTTP_GET, "/api/v1/reports/dashboard", build_report_dashboard, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
 	{HTTP_GET, "/api/v1/reports/uncertified", build_report_uncertified, NULL,
 	        EXPECT(401, 401,   200, 200,   200, 422,   200, 422,   403, 403)},
