@@ -306,7 +306,8 @@ int api_policies_put(struct request *req)
 		problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 		goto done;
 	}
-	if (db_begin(req, DB_WRITE) != 0)
+	/* A policy high in the tree re-evaluates every officer-year under it. */
+	if (db_begin(req, DB_WRITE) != 0 || db_allow_long_statements(req) != 0)
 		goto done;
 	res = db_exec(req, &policy_stmts[POLICY_ORG], 1, params);
 	if (res == NULL)
@@ -353,7 +354,7 @@ int api_policies_delete(struct request *req)
 	if (params[1] == NULL || api_if_match(req, &version) != 0)
 		return -1;
 	params[2] = version;
-	if (db_begin(req, DB_WRITE) != 0)
+	if (db_begin(req, DB_WRITE) != 0 || db_allow_long_statements(req) != 0)
 		return -1;
 	res = db_exec(req, &policy_stmts[POLICY_DELETE], 3, params);
 	if (res == NULL)

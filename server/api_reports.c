@@ -64,12 +64,10 @@ static const struct db_stmt report_stmts[REPORT_STMT_COUNT] = {
                          " count(*) FILTER (WHERE s.status = 'at_risk'),"
                          " count(*) FILTER (WHERE s.status = 'exempt'),"
                          " coalesce(sum(s.counted_units) FILTER (WHERE s.status <> 'exempt'), 0),"
-                         /* 全员轮训: officers who attended a rotation round this year (one
-                          * index probe per officer on attendance (officer_id, year)). */
-                         " count(*) FILTER (WHERE EXISTS (SELECT FROM attendance a"
-                         "  JOIN training_session t ON t.id = a.session_id"
-                         "  WHERE a.officer_id = s.officer_id AND a.year = s.year"
-                         "  AND a.revoked_at IS NULL AND t.form = 'rotation'))"
+                         /* 全员轮训: officers with a record that counts on a rotation
+                          * round this year, kept per officer-year by schema 015's
+                          * triggers (no read of attendance). */
+                         " count(*) FILTER (WHERE s.rotation_records > 0)"
                          " FROM officer_year_status s"
                          " JOIN org u ON u.path = subpath(s.org_path, 0, nlevel($1::ltree) + 1)"
                          " WHERE s.year = $2::int AND s.status IS NOT NULL"

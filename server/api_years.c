@@ -179,7 +179,8 @@ int api_years_close(struct request *req)
 		if (org == NULL)
 			return problem_set(&req->problem, PROBLEM_INTERNAL, "out of memory");
 	}
-	if (db_begin(req, DB_WRITE) != 0 || year_subtree(req, org, "org_id", &org_id, &path) != 0)
+	if (db_begin(req, DB_WRITE) != 0 || db_allow_long_statements(req) != 0 ||
+	    year_subtree(req, org, "org_id", &org_id, &path) != 0)
 		return -1;
 	params[0] = path;
 	params[1] = year;

@@ -47,6 +47,9 @@ static const char db_session_sql[] = "SET statement_timeout = '5s';"
                                      "SET lock_timeout = '4s';"
                                      "SET TimeZone = 'Asia/Shanghai';"
                                      "SET application_name = 'tcardd';"
+                                     /* Compiling a report's plan took longer than
+                                      * running it (tests/bench/README.md). */
+                                     "SET jit = off;"
                                      "SET synchronous_commit = on;";
 
 /* When the login role may act as tcard_app (an operator's superuser URL in
@@ -470,6 +473,11 @@ PGresult *db_exec_unprepared(struct request *req, const struct db_stmt *stmt, in
                              const char *const *params)
 {
 	return db_run(req, stmt, 0, nparams, params);
+}
+
+int db_allow_long_statements(struct request *req)
+{
+	return db_command(req, "SET LOCAL statement_timeout = '" DB_LONG_STATEMENT_TIMEOUT "'");
 }
 
 int db_commit(struct request *req)

@@ -62,6 +62,12 @@ PGresult *db_exec_unprepared(struct request *req, const struct db_stmt *stmt, in
  * Nothing of the request's context is set. NULL with req->problem on failure. */
 PGresult *db_exec_once(struct request *req, const struct db_stmt *stmt, int nparams,
                        const char *const *params);
+/* Raises this transaction's statement timeout from 5 s to
+ * DB_LONG_STATEMENT_TIMEOUT: for a subtree-wide write that one statement does
+ * for a whole province (closing a year, a policy that re-evaluates every
+ * officer-year under it). 0, or -1 with req->problem set. */
+#define DB_LONG_STATEMENT_TIMEOUT "10min"
+int db_allow_long_statements(struct request *req);
 int db_commit(struct request *req);
 
 /* A connection of the request's own, outside the worker's: a streamed import

@@ -11,52 +11,16 @@
  * DIR/sessions.csv (code, title, org_id, category, form, starts_at, ends_at,
  * duration_minutes, declared_units) and DIR/attendance.csv (national_id,
  * session_code): row i is officer i % M on session BENCH-(i / M + 1). */
+#include "bench_data.h"
 #include "err.h"
 #include "pii.h"
-#include "rules.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define UNITS_PER_HOUR 36000LL
-
-static void national_id(unsigned n, char out[19])
-{
-	/* Region 110105, born 1970-01-01 + n % 10000 days, sequence from n. */
-	struct tm tm = {.tm_year = 70, .tm_mon = 0, .tm_mday = 1 + (int)(n % 10000), .tm_hour = 12};
-	time_t t = timegm(&tm);
-	char first17[48];
-
-	(void)gmtime_r(&t, &tm);
-	(void)snprintf(first17, sizeof(first17), "110105%04d%02d%02d%03u", tm.tm_year + 1900,
-	               tm.tm_mon + 1, tm.tm_mday, (n / 10000) % 1000);
-	(void)snprintf(out, 19, "%.17s%c", first17, rules_national_id_check_char(first17));
-}
-
-static FILE *open_out(const char *dir, const char *name)
-{
-	char path[1024];
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f == NULL) {
-		perror(path);
-		exit(1);
-	}
-	return f;
-}
-
-static void close_out(FILE *f)
-{
-	if (fclose(f) != 0) {
-		perror("write");
-		exit(1);
-	}
-}
 
 int main(int argc, char **argv)
 {
@@ -94,9 +58,9 @@ int main(int argc, char **argv)
 	}
 	sessions = (rows + officers - 1) / officers;
 
-	f = open_out(out, "officers.csv");
+	f = bench_open_out(out, "officers.csv");
 	for (i = 0; i < officers; i++) {
-		national_id((unsigned)i, id);
+		bench_national_id((unsigned)i, id);
 		pii_seal_national_id(id, sealed);
 		pii_index_national_id(id, index);
 		(void)fprintf(
@@ -106,24 +70,24 @@ int main(int argc, char **argv)
 		        pii_bytea_hex(index, sizeof(index), index_hex), id, id + 14, i,
 		        (id[16] - '0') % 2 == 1 ? 'M' : 'F', id + 6, id + 10, id + 12, org);
 	}
-	close_out(f);
+	bench_close_out(f);
 
-	f = open_out(out, "sessions.csv");
+	f = bench_open_out(out, "sessions.csv");
 	for (i = 1; i <= sessions; i++)
 		(void)fprintf(f,
 		              "BENCH-%lld,基准培训 %lld,%lld,business,lecture,"
 		              "2025-%02lld-%02lld 09:00+08,2025-%02lld-%02lld 13:00+08,240,%lld\n",
 		              i, i, org, i % 12 + 1, i % 28 + 1, i % 12 + 1, i % 28 + 1,
 		              4 * UNITS_PER_HOUR);
-	close_out(f);
+	bench_close_out(f);
 
-	f = open_out(out, "attendance.csv");
+	f = bench_open_out(out, "attendance.csv");
 	(void)fputs("national_id,session_code\n", f);
 	for (i = 0; i < rows; i++) {
-		national_id((unsigned)(i % officers), id);
+		bench_national_id((unsigned)(i % officers), id);
 		(void)fprintf(f, "%s,BENCH-%lld\n", id, i / officers + 1);
 	}
-	close_out(f);
+	bench_close_out(f);
 	pii_release();
 	return 0;
 }

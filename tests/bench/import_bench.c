@@ -6,6 +6,7 @@
  * prints both rates, their ratio and tcardd's peak RSS.
  *
  *   bench_import [--rows N] [--officers M] [--keep]   (default 100000, 2500) */
+#include "bench_data.h"
 #include "testlib.h"
 
 #include <signal.h>
@@ -57,23 +58,6 @@ static double psql(const char *name, const char *script)
 	t0 = now_s();
 	run(command);
 	return now_s() - t0;
-}
-
-static long vm_kb(const char *key)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-
-	(void)snprintf(path, sizeof(path), "/proc/%ld/status", (long)proc.pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, strlen(key)) == 0 && line[strlen(key)] == ':')
-			kb = strtol(line + strlen(key) + 1, NULL, 10);
-	(void)fclose(f);
-	return kb;
 }
 
 int main(int argc, char **argv)
@@ -130,7 +114,7 @@ int main(int argc, char **argv)
 	            * ago, the tables would have none yet. */
 	           "ANALYZE;\n");
 
-	idle_kb = vm_kb("VmHWM");
+	idle_kb = bench_vm_kb((long)proc.pid, "VmHWM");
 	(void)snprintf(command, sizeof(command),
 	               "'%s' import attendance '%s/attendance.csv' --server '%s' --token '%s'"
 	               " --json > '%s/import.json'",
@@ -138,7 +122,7 @@ int main(int argc, char **argv)
 	t_import = now_s();
 	run(command);
 	t_import = now_s() - t_import;
-	peak_kb = vm_kb("VmHWM");
+	peak_kb = bench_vm_kb((long)proc.pid, "VmHWM");
 	db = test_db(&proc);
 	loaded = test_db_count(db, "SELECT count(*) FROM attendance");
 	if (loaded != rows) {

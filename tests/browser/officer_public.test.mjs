@@ -63,3 +63,33 @@ test('public page lists cancellations logged out and verifies a pasted URL', asy
 	tab.assertNoErrors();
 	await tab.close();
 });
+
+test('a live certificate past its expiry day says so on the card', async () => {
+	// HR moves the officer's certificate to have expired yesterday (China time).
+	const officer = suite.server.accounts.officer;
+	const hr = new ApiClient(suite.server.baseURL);
+	await hr.login(suite.server.accounts.hr.username, suite.server.accounts.hr.password);
+	const own = new ApiClient(suite.server.baseURL);
+	const session = await own.login(officer.username, officer.password);
+	const listed = await own.call('GET', `/api/v1/officers/${session.user.officer_id}/certificates`);
+	const live = listed.json.items.find((c) => c.status === 'valid');
+	assert.ok(live, 'the demo officer holds a valid certificate');
+	const read = await fetch(`${suite.server.baseURL}/api/v1/certificates/${live.id}`, { headers: { Cookie: hr.cookie } });
+	assert.equal(read.status, 200);
+	const day = (offset) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + offset * 86400000));
+	const patched = await fetch(`${suite.server.baseURL}/api/v1/certificates/${live.id}`, {
+		method: 'PATCH',
+		headers: { Cookie: hr.cookie, 'X-CSRF-Token': hr.csrf, 'If-Match': read.headers.get('ETag'), 'Content-Type': 'application/json' },
+		body: JSON.stringify({ issued_on: day(-400), expires_on: day(-1) }),
+	});
+	assert.equal(patched.status, 200, await patched.text());
+
+	const tab = await openPage(suite.browser, suite.server);
+	await loginAs(tab.page, suite.server, 'officer');
+	const certificate = tab.page.locator(`.certificate[data-certificate="${live.id}"]`);
+	await certificate.waitFor();
+	assert.equal(await certificate.getAttribute('data-expired'), 'true');
+	assert.match(await certificate.locator('dd.cert-expired').textContent(), /有效（已过期）/);
+	tab.assertNoErrors();
+	await tab.close();
+});

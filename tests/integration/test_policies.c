@@ -328,6 +328,24 @@ static void test_bad_exemptions_are_field_errors_and_change_nothing(void **state
 	        rows);
 }
 
+/* A policy high in the tree re-evaluates every officer-year under it, at a
+ * province's size past the 5 s other requests are held to. A statement made slow
+ * on purpose (a trigger that sleeps 5.5 s) stands in for that size. */
+static void test_a_policy_change_may_run_past_the_usual_statement_timeout(void **state)
+{
+	struct http_result r;
+
+	(void)state;
+	test_db_execf(db, "CREATE FUNCTION test_slow_policy() RETURNS trigger LANGUAGE plpgsql"
+	                  " AS $$ BEGIN PERFORM pg_sleep(5.5); RETURN NEW; END $$;"
+	                  " CREATE TRIGGER test_slow_policy BEFORE INSERT OR UPDATE ON hours_policy"
+	                  " FOR EACH ROW EXECUTE FUNCTION test_slow_policy()");
+	put_policy(NULL, unit, "*", "{\"required_hours\":\"50\"}", 200, &r);
+	http_result_clear(&r);
+	test_db_execf(db, "DROP TRIGGER test_slow_policy ON hours_policy;"
+	                  " DROP FUNCTION test_slow_policy()");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -337,6 +355,7 @@ int main(void)
 	        cmocka_unit_test(test_removing_a_policy_brings_back_the_baseline),
 	        cmocka_unit_test(test_exemptions_waive_reduce_and_withdraw_at_once),
 	        cmocka_unit_test(test_bad_exemptions_are_field_errors_and_change_nothing),
+	        cmocka_unit_test(test_a_policy_change_may_run_past_the_usual_statement_timeout),
 	};
 
 	return cmocka_run_group_tests_name("policies", tests, group_setup, group_teardown);

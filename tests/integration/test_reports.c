@@ -432,6 +432,98 @@ static void test_roll_up_counts_per_unit(void **state)
 	http_result_clear(&r);
 }
 
+/* The roll-up's rotation_attended of the unit code and its rotation_percent as
+ * "n percent". */
+static void roll_up_rotation(const char *code, char *out, size_t size)
+{
+	struct http_result r;
+	const json_t *item;
+	char path[96];
+	size_t i;
+	long long city = test_db_count(db, "SELECT id FROM org WHERE code = 'rep-city'");
+
+	(void)snprintf(path, sizeof(path), "/api/v1/reports/orgs?year=2025&org=%lld", city);
+	http_call(&proc, &r, "GET", path, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	(void)snprintf(out, size, "none");
+	json_array_foreach(json_object_get(r.json, "items"), i, item)
+	{
+		if (strcmp(json_string_value(json_object_get(item, "code")), code) == 0)
+			(void)snprintf(
+			        out, size, "%lld %s",
+			        (long long)json_integer_value(
+			                json_object_get(item, "rotation_attended")),
+			        json_string_value(json_object_get(item, "rotation_percent")));
+	}
+	http_result_clear(&r);
+}
+
+static void expect_rotation(const char *luohu_count, const char *pinglu_count)
+{
+	char got[64];
+
+	roll_up_rotation("rep-luohu", got, sizeof(got));
+	assert_string_equal(got, luohu_count);
+	roll_up_rotation("rep-pinglu", got, sizeof(got));
+	assert_string_equal(got, pinglu_count);
+}
+
+/* 全员轮训 is kept per officer-year by schema 015's triggers, not probed from
+ * attendance: it follows a revoke and a restore, a session's form changed to and
+ * from rotation, and a session moved out of the year and back. Leaves every
+ * record and session as it found them. */
+static void test_roll_up_rotation_count_follows_revokes_and_form_changes(void **state)
+{
+	char sql[512];
+	long long rotation = test_db_count(db, "SELECT id FROM training_session"
+	                                       " WHERE title = '全员轮训'");
+	long long lecture = test_db_countf(db,
+	                                   "SELECT min(session_id) FROM attendance"
+	                                   " WHERE officer_id = %lld",
+	                                   pinglu_business);
+
+	(void)state;
+	expect_rotation("1 33.33", "0 0.00");
+	(void)snprintf(sql, sizeof(sql),
+	               "UPDATE attendance SET revoked_at = now(), revoked_reason = '误登记'"
+	               " WHERE session_id = %lld",
+	               rotation);
+	test_db_as_app(db, sql);
+	expect_rotation("0 0.00", "0 0.00");
+	(void)snprintf(sql, sizeof(sql),
+	               "UPDATE attendance SET revoked_at = NULL, revoked_reason = NULL"
+	               " WHERE session_id = %lld",
+	               rotation);
+	test_db_as_app(db, sql);
+	expect_rotation("1 33.33", "0 0.00");
+	/* Pinglu's business lecture becomes a rotation round; Luohu's round a lecture. */
+	(void)snprintf(sql, sizeof(sql),
+	               "UPDATE training_session SET form = 'rotation' WHERE id = %lld", lecture);
+	test_db_as_app(db, sql);
+	expect_rotation("1 33.33", "1 50.00");
+	(void)snprintf(sql, sizeof(sql),
+	               "UPDATE training_session SET form = 'lecture' WHERE id = %lld", rotation);
+	test_db_as_app(db, sql);
+	expect_rotation("0 0.00", "1 50.00");
+	/* Back to a rotation round and moved to 2024 in one statement, then back to 2025. */
+	(void)snprintf(sql, sizeof(sql),
+	               "UPDATE training_session SET form = 'rotation', starts_at = starts_at -"
+	               " interval '1 year', ends_at = ends_at - interval '1 year' WHERE id = %lld",
+	               rotation);
+	test_db_as_app(db, sql);
+	expect_rotation("0 0.00", "1 50.00");
+	(void)snprintf(sql, sizeof(sql),
+	               "UPDATE training_session SET starts_at = starts_at + interval '1 year',"
+	               " ends_at = ends_at + interval '1 year' WHERE id = %lld",
+	               rotation);
+	test_db_as_app(db, sql);
+	(void)snprintf(sql, sizeof(sql),
+	               "UPDATE training_session SET form = 'lecture' WHERE id = %lld", lecture);
+	test_db_as_app(db, sql);
+	expect_rotation("1 33.33", "0 0.00");
+	assert_int_equal(test_db_count(db, "SELECT count(*) FROM officer_year_rotation_drift"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +533,7 @@ int main(void)
 	        cmocka_unit_test(test_csv_opens_in_excel_and_is_audited),
 	        cmocka_unit_test(test_xlsx_opens_with_a_real_reader_and_is_audited),
 	        cmocka_unit_test(test_roll_up_counts_per_unit),
+	        cmocka_unit_test(test_roll_up_rotation_count_follows_revokes_and_form_changes),
 	        cmocka_unit_test(test_anomalies_list_overlaps_and_overfull_days),
 	};
 

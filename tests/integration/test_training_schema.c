@@ -42,6 +42,13 @@ struct app_as {
 	" FROM attendance a JOIN training_session s ON s.id = a.session_id"                      \
 	" WHERE a.revoked_at IS NULL GROUP BY 1, 2, 3, 4"
 
+/* Records that count on a rotation round per officer-year (schema 015), from raw rows. */
+#define ROTATION_RECOMPUTED                                                 \
+	"SELECT a.officer_id, extract(year FROM s.starts_at AT TIME ZONE "  \
+	"'Asia/Shanghai')::integer, count(*)::bigint"                       \
+	" FROM attendance a JOIN training_session s ON s.id = a.session_id" \
+	" WHERE a.revoked_at IS NULL AND s.form = 'rotation' GROUP BY 1, 2"
+
 /* ---- helpers ---- */
 
 static void sql_ok(const char *sql)
@@ -258,6 +265,18 @@ static void assert_consistent(const char *when)
 	        " officer_year_status x WHERE x.officer_id = t.officer_id AND x.year = t.year)");
 	if (n != 0)
 		fail_msg("%s: %lld totals have no status row", when, n);
+	n = count_of("SELECT count(*) FROM ((SELECT officer_id, year, rotation_records FROM"
+	             " officer_year_status WHERE rotation_records <> 0 EXCEPT " ROTATION_RECOMPUTED
+	             ") UNION ALL (" ROTATION_RECOMPUTED " EXCEPT SELECT officer_id, year,"
+	             " rotation_records FROM officer_year_status)) d");
+	if (n != 0)
+		fail_msg("%s: %lld rotation counts differ from the recomputation", when, n);
+	n = count_of("SELECT count(*) FROM officer_year_rotation_drift");
+	if (n != 0)
+		fail_msg("%s: officer_year_rotation_drift lists %lld rows", when, n);
+	n = count_of("SELECT count(*) FROM officer_year_status WHERE rotation_records < 0");
+	if (n != 0)
+		fail_msg("%s: %lld rotation counts are negative", when, n);
 }
 
 /* The evaluator's pass, as the app role (which may write the results and nothing else). */
@@ -358,7 +377,8 @@ static void test_training_tables_force_rls_and_the_app_role_owns_nothing(void **
 	                 " ('hours_exemption', 'org_path'), ('hours_exemption', 'recorded_by'),"
 	                 " ('officer_year_status', 'org_path'), ('officer_year_status', "
 	                 "'generation'),"
-	                 " ('officer_year_status', 'officer_id')) c (t, col)"
+	                 " ('officer_year_status', 'officer_id'),"
+	                 " ('officer_year_status', 'rotation_records')) c (t, col)"
 	                 " WHERE (has_column_privilege('tcard_app', t, col, 'INSERT')"
 	                 "        AND t <> 'attendance')"
 	                 "    OR has_column_privilege('tcard_app', t, col, 'UPDATE')"),
@@ -396,6 +416,7 @@ static void test_app_role_writes_no_derived_column_no_total_and_deletes_nothing(
 	          "INSERT INTO officer_year_total VALUES (%lld, 2025, 'business', '', 1, 0)",
 	          officer);
 	app_fails(AS_ALL, "42501", NULL, "UPDATE officer_year_status SET generation = 0");
+	app_fails(AS_ALL, "42501", NULL, "UPDATE officer_year_status SET rotation_records = 0");
 	app_fails(AS_ALL, "42501", NULL,
 	          "INSERT INTO officer_year_status (officer_id, year, org_path)"
 	          " VALUES (%lld, 2001, '%s')",
@@ -1508,6 +1529,38 @@ static void test_repair_restores_totals_and_copies_after_triggers_were_off(void 
 	sql_ok("RESET ROLE");
 }
 
+/* officer_year_rotation_repair() is schema 015's backfill too: it sets every rotation
+ * count to the raw records' recount, inserting a missing status row. */
+static void test_rotation_repair_recounts_from_raw_records_after_triggers_were_off(void **state)
+{
+	long long officer = new_officer(b_id), other = new_officer(b_id), session;
+
+	(void)state;
+	session = new_session(b_id, "political", "", "2025-11-03 09:00+08", 60, 0);
+	(void)app_sql(AS_ALL, "UPDATE training_session SET form = 'rotation' WHERE id = %lld",
+	              session);
+	(void)attend(session, officer);
+	(void)attend(session, other);
+	assert_int_equal(count_off("SELECT rotation_records FROM officer_year_status"
+	                           " WHERE officer_id = %lld AND year = 2025",
+	                           officer),
+	                 1);
+	sql_okf("BEGIN; SET LOCAL session_replication_role = replica;"
+	        " UPDATE officer_year_status SET rotation_records = 3 WHERE officer_id = %lld"
+	        "  AND year = 2025;"
+	        " DELETE FROM officer_year_status WHERE officer_id = %lld AND year = 2025; COMMIT",
+	        officer, other);
+	assert_int_equal(count_of("SELECT count(*) FROM officer_year_rotation_drift"), 2);
+	sql_ok("SET ROLE tcard_owner");
+	assert_int_equal(count_of("SELECT officer_year_rotation_repair()"), 2);
+	sql_ok("RESET ROLE");
+	assert_consistent("rotation repair");
+	assert_int_equal(stale_of(other, 2025), 1);
+	sql_ok("SET ROLE tcard_owner");
+	assert_int_equal(count_of("SELECT officer_year_rotation_repair()"), 0);
+	sql_ok("RESET ROLE");
+}
+
 static void test_a_closed_year_refuses_changes_through_the_issue_5_hook(void **state)
 {
 	long long officer = new_officer(a_id), session, record;
@@ -1613,10 +1666,16 @@ static void test_randomized_operations_keep_totals_equal_to_the_recomputation(vo
 		        platforms[random_below(&seed, 3)], starts[random_below(&seed, 6)],
 		        1 + (int)random_below(&seed, 600),
 		        random_below(&seed, 3) == 0 ? (1 + random_below(&seed, 2400)) * 360LL : 0);
+		/* A third are rotation rounds (schema 015's count). */
+		if (i % 3 == 0)
+			(void)app_sql(
+			        AS_ALL,
+			        "UPDATE training_session SET form = 'rotation' WHERE id = %lld",
+			        sessions[i]);
 	}
 
 	for (op = 0; op < RANDOM_OPERATIONS; op++) {
-		unsigned kind = random_below(&seed, 17), pick;
+		unsigned kind = random_below(&seed, 20), pick;
 		long long session = sessions[random_below(&seed, RANDOM_SESSIONS)];
 		long long officer = officers[random_below(&seed, RANDOM_OFFICERS)];
 		unsigned s = random_below(&seed, RANDOM_SESSIONS);
@@ -1745,6 +1804,41 @@ static void test_randomized_operations_keep_totals_equal_to_the_recomputation(vo
 			        session);
 			sql_ok("ROLLBACK");
 			break;
+		case 16: /* a session becomes a rotation round or stops being one */
+			(void)app_sql(
+			        AS_SCOPE(org_paths[session_org[s]]),
+			        "UPDATE training_session SET form = CASE WHEN form = 'rotation'"
+			        " THEN 'lecture' ELSE 'rotation' END WHERE id = %lld",
+			        sessions[s]);
+			break;
+		case 17: { /* form and year of several sessions in one statement */
+			const char *start = starts[random_below(&seed, 6)];
+
+			(void)app_sql(
+			        AS_ALL,
+			        "UPDATE training_session SET form = CASE WHEN form = 'rotation'"
+			        " THEN 'seminar' ELSE 'rotation' END, starts_at = '%s',"
+			        " ends_at = timestamptz '%s' + make_interval(mins =>"
+			        " duration_minutes) WHERE id IN (%lld, %lld)",
+			        start, start, sessions[s], session);
+			break;
+		}
+		case 18: /* a bulk import (schema 012): derived columns computed set-wise */
+			app_begin(AS_ALL);
+			sql_ok("SELECT set_config('tcard.bulk', 'import', true)");
+			sql_okf("INSERT INTO attendance (session_id, officer_id, org_path, year,"
+			        " category, platform, credited_units, credited_minutes, "
+			        "source_platform,"
+			        " source_record_id)"
+			        " SELECT s.id, o.id, o.org_path, s.year, s.category, s.platform,"
+			        " coalesce(s.declared_units, 0), CASE WHEN s.declared_units IS NULL"
+			        " THEN s.duration_minutes ELSE 0 END, '学习强国', 'R' || s.id || "
+			        "'-' || o.id"
+			        " FROM training_session s, officer o WHERE s.id IN (%lld, %lld)"
+			        " AND o.id = ANY ('%s') ON CONFLICT DO NOTHING",
+			        session, sessions[s], officer_set);
+			sql_ok("COMMIT");
+			break;
 		default: /* several statements in one transaction */
 			app_begin(AS_ALL);
 			sql_okf("INSERT INTO attendance (session_id, officer_id) VALUES (%lld, "
@@ -1774,6 +1868,9 @@ static void test_randomized_operations_keep_totals_equal_to_the_recomputation(vo
 	                      officer_set) > 0);
 	assert_true(count_off("SELECT count(DISTINCT year) FROM officer_year_total"
 	                      " WHERE officer_id = ANY ('%s')",
+	                      officer_set) >= 2);
+	assert_true(count_off("SELECT count(DISTINCT year) FROM officer_year_status"
+	                      " WHERE officer_id = ANY ('%s') AND rotation_records > 0",
 	                      officer_set) >= 2);
 	print_message(
 	        "%d operations: %lld records, %lld total rows\n", RANDOM_OPERATIONS,
@@ -1812,6 +1909,8 @@ int main(void)
 	                test_anomalies_list_overlaps_long_days_and_training_outside_the_post),
 	        cmocka_unit_test(test_status_ensure_adds_a_row_for_every_officer_in_post_that_year),
 	        cmocka_unit_test(test_repair_restores_totals_and_copies_after_triggers_were_off),
+	        cmocka_unit_test(
+	                test_rotation_repair_recounts_from_raw_records_after_triggers_were_off),
 	        cmocka_unit_test(test_a_closed_year_refuses_changes_through_the_issue_5_hook),
 	        cmocka_unit_test(test_randomized_operations_keep_totals_equal_to_the_recomputation),
 	};

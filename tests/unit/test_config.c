@@ -88,7 +88,7 @@ static void test_config_defaults_without_flags(void **state)
 	assert_int_equal(c.connection_limit, 2000);
 	assert_int_equal(c.per_address_limit, -1);
 	assert_int_equal(c.idle_timeout, 15);
-	assert_int_equal(c.connection_memory, 64 * 1024);
+	assert_int_equal(c.connection_memory, 32 * 1024);
 	assert_int_equal(c.json_body_max, 1024 * 1024);
 	assert_int_equal(c.demo, DEMO_AUTO);
 	assert_int_equal(c.verbose, 0);
