@@ -26,7 +26,8 @@ cat <<EOF
                          prints the accounts with their passwords)
   Ctrl-C stops tcardd and its database.
 
-  Open:  http://${listen}/api/v1/openapi.json          every route
+  Open:  http://${listen}/                             the web UI (log in with an account below)
+         http://${listen}/api/v1/openapi.json          every route
   The README's "Try the API" logs in and has curl examples.
 EOF
 if [[ -f var/initial-accounts.txt ]]; then
