@@ -4,8 +4,8 @@
 // what is still missing and by when, the records, and the certificates with
 // their QR codes. Hours stay the API's text wherever they are shown; only the
 // chart and the progress bar turn them into numbers, for drawing.
-import { formatDate, formatDateTime, formatHours, getLang } from './i18n.js';
-import { empty, h, section, showProblem, table } from './ui.js';
+import { chinaToday, formatDate, formatDateTime, formatHours, getLang } from './i18n.js';
+import { empty, h, section, showProblem, table, yearOptions } from './ui.js';
 
 // Merged into a page's own strings by the pages that draw a card.
 export const cardStrings = {
@@ -89,28 +89,9 @@ export function hundredths(text) {
 	return Number(match[1]) * 100 + Number((match[2] || '0').padEnd(2, '0'));
 }
 
-export function currentYear() {
-	return Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
-}
-
-// The year of ?year=, or this year.
-export function yearParam(params) {
-	const requested = Number(params.year);
-	return Number.isInteger(requested) && requested >= 2000 && requested <= 2099 ? requested : currentYear();
-}
-
 export function categoryName(t, key, label) {
 	const name = t(`cat.${key}`);
 	return name === `cat.${key}` ? label || key : name;
-}
-
-// The options of this year and the five before it.
-export function yearOptions(year) {
-	const now = currentYear();
-	const options = [];
-	for (let y = now; y >= now - 5; y--)
-		options.push(h('option', { value: String(y), selected: y === year }, String(y)));
-	return options;
 }
 
 // A select of yearOptions; onchange(year as text).
@@ -199,11 +180,6 @@ export function recordsPanel(t, card, extraColumns) {
 
 export function printLink(t, officerId, year) {
 	return h('a', { class: 'button secondary', href: `/cards/${officerId}/${year}`, target: '_blank', rel: 'noopener' }, t('card.print'));
-}
-
-// Today in China as YYYY-MM-DD (a certificate is valid through its expiry day).
-function chinaToday() {
-	return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
 }
 
 // One certificate's facts and QR code; actions (nodes) under it. A live

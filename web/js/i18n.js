@@ -124,6 +124,23 @@ function toDate(value) {
 	return new Date(value);
 }
 
+// Today in China as YYYY-MM-DD, and its year: what a training year, an
+// expiry day and a default year picker go by, whatever the browser's zone.
+export function chinaToday() {
+	const parts = isoParts(new Date(), false);
+	return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+export function currentYear() {
+	return Number(isoParts(new Date(), false).year);
+}
+
+// The year of ?year= (2000–2099), or this year.
+export function yearParam(params) {
+	const requested = Number(params.year);
+	return Number.isInteger(requested) && requested >= 2000 && requested <= 2099 ? requested : currentYear();
+}
+
 function isoParts(date, withTime) {
 	const options = { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' };
 	if (withTime)

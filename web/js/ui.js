@@ -1,6 +1,6 @@
 // ui.js — small DOM helpers. Everything is built with createElement and
 // textContent: data never goes through innerHTML.
-import { t } from './i18n.js';
+import { currentYear, t } from './i18n.js';
 
 function appendChildren(element, children) {
 	for (const child of children) {
@@ -120,4 +120,25 @@ export function table(columns, rows, caption) {
 // A section with a heading.
 export function section(title, ...children) {
 	return h('section', { class: 'panel' }, h('h2', {}, title), ...children);
+}
+
+// <option>s of this year and the five before it, year selected.
+export function yearOptions(year) {
+	const now = currentYear();
+	const options = [];
+	for (let y = now; y >= now - 5; y--)
+		options.push(h('option', { value: String(y), selected: y === year }, String(y)));
+	return options;
+}
+
+// Runs task with button disabled (and aria-busy), so that nothing is sent twice.
+export async function whileBusy(button, task) {
+	button.disabled = true;
+	button.setAttribute('aria-busy', 'true');
+	try {
+		return await task();
+	} finally {
+		button.disabled = false;
+		button.removeAttribute('aria-busy');
+	}
 }

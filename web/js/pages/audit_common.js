@@ -1,13 +1,9 @@
 // audit_common.js — helpers the auditor's pages (audit_*.js) share: the year
 // picker, ECharts drawing that follows the window's size and goes away with
-// the page, hours text as hundredths (for drawing only), a pager over the
-// API's cursors, and a button that stays disabled while its request runs.
+// the page, hours text as hundredths (for drawing only) and a pager over the
+// API's cursors.
 // Not a page: routes.js lists no row for it.
-import { h } from '../ui.js';
-
-export function currentYear() {
-	return Number(new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
-}
+import { h, yearOptions } from '../ui.js';
 
 // "60.00" → 6000: hundredths as an integer, parsed as text (never a float sum).
 export function hundredths(text) {
@@ -20,11 +16,7 @@ export function hundredths(text) {
 // A labelled <select> of this year and the five before, which navigates to
 // path with ?year= (keeping the other params).
 export function yearPicker(ctx, path, year, id, label) {
-	const now = currentYear();
-	const options = [];
-	for (let y = now; y >= now - 5; y--)
-		options.push(h('option', { value: String(y), selected: y === year }, String(y)));
-	const select = h('select', { id, name: 'year', onchange: () => ctx.navigate(path, { ...ctx.params, year: select.value }) }, options);
+	const select = h('select', { id, name: 'year', onchange: () => ctx.navigate(path, { ...ctx.params, year: select.value }) }, yearOptions(year));
 	return h('div', { class: 'field inline' }, h('label', { for: id }, label), select);
 }
 
@@ -43,17 +35,6 @@ export async function drawChart(container, option) {
 }
 
 // Runs task with button disabled (and aria-busy) until it settles.
-export async function whileBusy(button, task) {
-	button.disabled = true;
-	button.setAttribute('aria-busy', 'true');
-	try {
-		return await task();
-	} finally {
-		button.disabled = false;
-		button.removeAttribute('aria-busy');
-	}
-}
-
 // A pager: "first page" when not on it, "next page" when the API gave a cursor.
 export function pager(ctx, cursor, nextCursor, go) {
 	return h('p', { class: 'pager' },

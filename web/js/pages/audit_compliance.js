@@ -3,9 +3,9 @@
 // worst first (the hours still missing, as the API sorts), 50 a page with the
 // API's cursor, and the same list whole as CSV or XLSX (…/compliance.csv and
 // .xlsx with the same filters; the download is audited by the server).
-import { formatNumber, getLang } from '../i18n.js';
+import { currentYear, formatNumber, getLang, yearParam } from '../i18n.js';
 import { clearProblem, h, loading, section, showProblem, table } from '../ui.js';
-import { choiceSelect, currentYear, formValues, halfOf, orgSelect, pager, queryOf } from './audit_common.js';
+import { choiceSelect, formValues, halfOf, orgSelect, pager, queryOf } from './audit_common.js';
 
 export const strings = {
 	zh: {
@@ -76,7 +76,7 @@ function columns(ctx) {
 
 export async function render(root, ctx) {
 	const { t } = ctx;
-	const year = /^20\d\d$/.test(ctx.params.year || '') ? Number(ctx.params.year) : currentYear();
+	const year = yearParam(ctx.params);
 	const filters = { year, org: ctx.params.org || '', status: STATUSES.includes(ctx.params.status) ? ctx.params.status : '' };
 	const query = queryOf(filters);
 	const form = filterForm(ctx, filters);

@@ -4,9 +4,9 @@
 // officers' hours and the records per month (GET /api/v1/reports/dashboard, a
 // histogram and a line). Every chart has its numbers in a table beside it, so
 // the page reads without the charts too.
-import { formatNumber } from '../i18n.js';
+import { formatNumber, yearParam } from '../i18n.js';
 import { h, loading, section, showProblem, table } from '../ui.js';
-import { currentYear, drawChart, hundredths, yearPicker } from './audit_common.js';
+import { drawChart, hundredths, yearPicker } from './audit_common.js';
 
 export const strings = {
 	zh: {
@@ -136,8 +136,7 @@ function monthsPanel(ctx, dash) {
 
 export async function render(root, ctx) {
 	const { t } = ctx;
-	const requested = Number(ctx.params.year);
-	const year = Number.isInteger(requested) && requested >= 2000 && requested <= 2099 ? requested : currentYear();
+	const year = yearParam(ctx.params);
 	const body = h('div', { class: 'dashboard-body' }, loading());
 	root.append(
 		h('div', { class: 'page-head' },

@@ -5,9 +5,9 @@
 // with an action (suspend, withdraw or cancel the certificate, POST …/confirm)
 // or dismissed with a reason (POST …/dismiss; a lapsed flag may be dismissed
 // too). The server decides: its refusals show next to the inputs.
-import { formatDateTime, formatNumber, getLang } from '../i18n.js';
-import { clearProblem, field, h, loading, section, showProblem, table } from '../ui.js';
-import { choiceSelect, currentYear, formValues, halfOf, orgSelect, pager, queryOf, whileBusy } from './audit_common.js';
+import { currentYear, formatDateTime, formatNumber, getLang } from '../i18n.js';
+import { clearProblem, field, h, loading, section, showProblem, table, whileBusy } from '../ui.js';
+import { choiceSelect, formValues, halfOf, orgSelect, pager, queryOf } from './audit_common.js';
 
 export const strings = {
 	zh: {

@@ -4,8 +4,8 @@
 // request, and the hash chain's verification (GET /api/v1/audit/verify) as a
 // plain intact / broken verdict.
 import { formatDateTime, formatNumber } from '../i18n.js';
-import { clearProblem, field, h, loading, section, showProblem, table } from '../ui.js';
-import { choiceSelect, formValues, pager, queryOf, whileBusy } from './audit_common.js';
+import { clearProblem, field, h, loading, section, showProblem, table, whileBusy } from '../ui.js';
+import { choiceSelect, formValues, pager, queryOf } from './audit_common.js';
 
 export const strings = {
 	zh: {

@@ -1,7 +1,7 @@
 // hr_common.js — helpers the HR pages share (not a page: no route names it):
 // a button that is busy while its request runs, every page of a cursor-paged
 // list, and the officer status words.
-import { clearProblem, h, showProblem } from '../ui.js';
+import { clearProblem, h, showProblem, whileBusy } from '../ui.js';
 
 export const officerStatusStrings = {
 	zh: { 'hr.status.active': '在岗', 'hr.status.transferred': '调动', 'hr.status.resigned': '辞职', 'hr.status.dismissed': '辞退', 'hr.status.retired': '退休' },
@@ -12,16 +12,15 @@ export const OFFICER_STATUSES = ['active', 'transferred', 'resigned', 'dismissed
 
 // Runs work with button disabled, so that nothing is sent twice; an error is
 // shown in box with its field messages next to the inputs of form.
-export async function busy(button, box, form, work) {
-	button.disabled = true;
-	try {
-		clearProblem(box, form);
-		await work();
-	} catch (error) {
-		showProblem(box, error, form);
-	} finally {
-		button.disabled = false;
-	}
+export function busy(button, box, form, work) {
+	return whileBusy(button, async () => {
+		try {
+			clearProblem(box, form);
+			await work();
+		} catch (error) {
+			showProblem(box, error, form);
+		}
+	});
 }
 
 // Every item of a list the API pages with next_cursor (path without a query),

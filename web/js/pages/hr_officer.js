@@ -4,10 +4,10 @@
 // record, and the officer's certificates: issue one, change a status along the
 // transitions the API allows. #/hr/officer?id=11&year=2026
 import {
-	certificateView, chartPanel, missingPanel, printLink, progressPanel, recordsTable, withCardStrings, yearParam, yearPicker,
+	certificateView, chartPanel, missingPanel, printLink, progressPanel, recordsTable, withCardStrings, yearPicker,
 } from '../card_view.js';
 import { ApiError } from '../api.js';
-import { formatDate } from '../i18n.js';
+import { chinaToday, formatDate, yearParam } from '../i18n.js';
 import { empty, field, h, section } from '../ui.js';
 import { allItems, busy, notice, officerStatusStrings } from './hr_common.js';
 
@@ -230,7 +230,7 @@ function issueForm(page, officer, certificates, orgs) {
 	for (const cert of certificates)
 		issuers.set(cert.issuing_org_id, cert.issuing_org_name);
 	const preferred = certificates.length ? certificates[certificates.length - 1].issuing_org_id : null;
-	const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+	const today = chinaToday();
 	const save = h('button', { type: 'submit' }, t('hr.officer.issue'));
 	const form = h('form', { class: 'form', 'data-form': 'certificate-issue' },
 		h('p', { class: 'hint' }, t('hr.officer.issue_rule')),

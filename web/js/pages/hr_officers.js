@@ -2,9 +2,8 @@
 // national ID and filter by status (GET /api/v1/officers), or list those met,
 // short, behind pace or exempt in a year (GET /api/v1/reports/compliance, worst
 // first), paged with next_cursor. Each row opens the officer's page.
-import { yearOptions, yearParam } from '../card_view.js';
-import { formatHours } from '../i18n.js';
-import { clearProblem, field, h, loading, section, showProblem, table } from '../ui.js';
+import { formatHours, yearParam } from '../i18n.js';
+import { clearProblem, field, h, loading, section, showProblem, table, yearOptions } from '../ui.js';
 import { OFFICER_STATUSES, officerStatusStrings } from './hr_common.js';
 
 export const strings = {

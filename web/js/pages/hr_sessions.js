@@ -4,9 +4,9 @@
 // national IDs pasted one per line (POST /api/v1/sessions/{id}/attendance),
 // with what the API answered for each. Routes: #/hr/sessions (the list),
 // #/hr/session?id=N (one session), #/hr/session (a new one).
-import { categoryName, withCardStrings, yearOptions, yearParam } from '../card_view.js';
-import { formatDateTime, formatHours, formatNumber } from '../i18n.js';
-import { empty, field, h, loading, section, showProblem, table } from '../ui.js';
+import { categoryName, withCardStrings } from '../card_view.js';
+import { formatDateTime, formatHours, formatNumber, yearParam } from '../i18n.js';
+import { empty, field, h, loading, section, showProblem, table, yearOptions } from '../ui.js';
 import { allItems, busy, notice } from './hr_common.js';
 
 const CATEGORIES = ['public_law', 'business', 'skills', 'political', 'other'];

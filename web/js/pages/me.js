@@ -3,8 +3,9 @@
 // still missing and by when, the records, and the certificate with its QR code.
 // The card itself is drawn by card_view.js, shared with HR's officer page.
 import {
-	certificateView, chartPanel, missingPanel, printLink, progressPanel, recordsPanel, withCardStrings, yearParam, yearPicker,
+	certificateView, chartPanel, missingPanel, printLink, progressPanel, recordsPanel, withCardStrings, yearPicker,
 } from '../card_view.js';
+import { yearParam } from '../i18n.js';
 import { empty, h, section } from '../ui.js';
 
 export const strings = withCardStrings({
